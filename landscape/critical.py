@@ -1,0 +1,180 @@
+r"""Finding and classifying critical points of a sampled field on :math:`S_N`.
+
+* :func:`newton` — Riemannian Newton iteration in tangent coordinates, converging (quadratically) to the
+  nearest non-degenerate critical point of *any* index; the step length is capped so it cannot leave the chart.
+* :func:`census` — many starts, Newton, a gradient-norm certificate, deduplication, energy and index of each
+  point: a list of the critical points of one sample, complete at small :math:`N` when the starts are many.
+* :func:`gradient_descent` — Riemannian gradient descent with the metric-projection retraction; it ends near
+  local minima, which :func:`newton` then polishes to machine precision.
+* :func:`classify` — energy, Riemannian gradient norm, tangent Hessian spectrum and index at given points.
+
+A point is *certified critical* when :math:`|\operatorname{grad} H(\sigma)| \le` ``tol``
+(with :math:`|\cdot|` the Euclidean norm in :math:`\mathbb{R}^N`; :math:`H` is extensive, so a typical
+non-critical point has :math:`|\operatorname{grad} H| \sim \sqrt{N}`). The index is the number of negative
+eigenvalues of the :math:`(N-1)\times(N-1)` tangent Hessian.
+
+Sources: Absil, Mahony & Sepulchre, *Optimization Algorithms on Matrix Manifolds* (2008), ch. 4 and 6
+(retractions, Riemannian Newton); Milnor, *Morse Theory* (1963) for the index.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _validate, fields, sphere
+
+Array = jax.Array
+Field = Array | fields.MixedField
+
+
+class CriticalPoints(NamedTuple):
+    """Critical points of one sample with their certificates (NumPy arrays, one row per point)."""
+
+    points: np.ndarray  #: shape (m, N), on S_N
+    energies: np.ndarray  #: intensive energies u = H/N, shape (m,)
+    indices: np.ndarray  #: number of negative tangent Hessian eigenvalues, shape (m,)
+    grad_norms: np.ndarray  #: |grad H| at each point, shape (m,)
+    hessian_eigenvalues: np.ndarray  #: tangent Hessian spectra, shape (m, N-1), ascending
+
+
+def _prepare(field: Field) -> tuple[tuple, int]:
+    """The contraction tensors of the energy, gradient and Hessian, built once per field (see fields._slot_sums)."""
+    sums = tuple(fields._slot_sums(field, order)[0] for order in range(3))
+    return sums, fields._check_field(field)[0][0].shape[0]
+
+
+def _derivatives(prepared: tuple[tuple, int], sigma: Array) -> tuple[Array, Array, Array]:
+    """Energy, Riemannian gradient and (N-1)x(N-1) tangent Hessian at one point, from :func:`_prepare`."""
+    sums, n = prepared
+    h, g, hess = (fields._apply_slot_sums(sums[d], n, d, sigma) for d in range(3))
+    hess = sphere.project_hessian(sigma, g, hess)
+    return h, sphere.project_gradient(sigma, g), sphere.tangent_hessian(sigma, hess)
+
+
+@partial(jax.jit, static_argnames=("n_iter",))
+def _newton_batch(field: Field, sigma: Array, n_iter: int, max_step: float) -> Array:
+    prepared = _prepare(field)
+
+    def one(s):
+        def body(_, s):
+            _, grad, h_t = _derivatives(prepared, s)
+            basis = sphere.tangent_basis(s)
+            v = -basis @ jnp.linalg.solve(h_t, basis.T @ grad)
+            norm = jnp.linalg.norm(v)
+            v = jnp.where(norm > max_step, v * max_step / norm, v)
+            v = jnp.where(jnp.all(jnp.isfinite(v)), v, 0.0)
+            return sphere.retract(s, v)
+
+        return jax.lax.fori_loop(0, n_iter, body, s)
+
+    return jax.vmap(one)(sigma)
+
+
+def newton(field: Field, sigma: Array, n_iter: int = 30, max_step: float = 0.5) -> Array:
+    r"""Riemannian Newton iterations from ``sigma`` (one point or a batch), returning the final points.
+
+    Each step solves :math:`\operatorname{Hess}H(\sigma)\,v = -\operatorname{grad}H(\sigma)` on the tangent space,
+    caps :math:`|v| \le` ``max_step`` :math:`\cdot\sqrt{N}`, and retracts. Newton is attracted by critical points
+    of every index (Absil et al. 2008, Thm 6.3.2), which is what a census needs. Check the result with
+    :func:`classify`: a start far from any critical point may stall.
+    """
+    _check_field_and_points(field, sigma)
+    n_iter = _validate.integer("n_iter", n_iter, minimum=1)
+    max_step = _validate.real("max_step", max_step, minimum=0.0, strict_minimum=True)
+    sigma = jnp.asarray(sigma, dtype=jnp.float64)
+    batch = sigma.reshape(-1, sigma.shape[-1])
+    out = _newton_batch(field, batch, n_iter, max_step * np.sqrt(sigma.shape[-1]))
+    return out.reshape(sigma.shape)
+
+
+@jax.jit
+def _classify_batch(field: Field, sigma: Array) -> tuple[Array, Array, Array]:
+    prepared = _prepare(field)
+
+    def one(s):
+        h, grad, h_t = _derivatives(prepared, s)
+        return h / s.shape[0], jnp.linalg.norm(grad), jnp.linalg.eigvalsh(h_t)
+
+    return jax.vmap(one)(sigma)
+
+
+def classify(field: Field, sigma: Array) -> CriticalPoints:
+    """Energy per spin, gradient norm, tangent Hessian spectrum and index at each of a batch of points."""
+    _check_field_and_points(field, sigma)
+    sigma = jnp.atleast_2d(jnp.asarray(sigma, dtype=jnp.float64))
+    energies, grad_norms, eigs = (np.asarray(a) for a in _classify_batch(field, sigma))
+    return CriticalPoints(np.asarray(sigma), energies, np.sum(eigs < 0, axis=1), grad_norms, eigs)
+
+
+def census(key: Array, field: Field, n_starts: int = 500, tol: float = 1e-9, n_iter: int = 40) -> CriticalPoints:
+    r"""All critical points that Newton reaches from ``n_starts`` uniform random starts, deduplicated.
+
+    Keeps the points with :math:`|\operatorname{grad}H| \le` ``tol`` and a non-singular tangent Hessian, merges
+    points closer than :math:`10^{-6}\sqrt{N}`, and sorts by energy. At small :math:`N` and with many starts this
+    finds every critical point; check completeness by letting ``n_starts`` grow and, on the sphere
+    :math:`S^{N-1}`, by Morse's identity :math:`\sum_k(-1)^k n_k = 1 + (-1)^{N-1}`.
+    """
+    _validate.prng_key("key", key)
+    n_starts = _validate.integer("n_starts", n_starts, minimum=1)
+    tol = _validate.real("tol", tol, minimum=0.0, strict_minimum=True)
+    couplings, _ = fields._check_field(field)
+    n = couplings[0].shape[0]
+    found = classify(field, newton(field, sphere.random_points(key, n, n_starts), n_iter=n_iter))
+    ok = (found.grad_norms <= tol) & (np.min(np.abs(found.hessian_eigenvalues), axis=1) > 1e-8)
+    return deduplicate(CriticalPoints(*(a[ok] for a in found)))
+
+
+def deduplicate(points: CriticalPoints, atol: float = 1e-6) -> CriticalPoints:
+    r"""Merge points closer than ``atol``:math:`\cdot\sqrt{N}` (keeping the smallest gradient norm); sort by energy."""
+    atol = _validate.real("atol", atol, minimum=0.0, strict_minimum=True)
+    order = np.argsort(points.grad_norms)
+    x = points.points[order]
+    kept: list[int] = []
+    for i in range(len(x)):
+        if all(np.linalg.norm(x[i] - x[j]) > atol * np.sqrt(x.shape[1]) for j in kept):
+            kept.append(i)
+    idx = order[kept]
+    idx = idx[np.argsort(points.energies[idx], kind="stable")]
+    return CriticalPoints(*(a[idx] for a in points))
+
+
+@partial(jax.jit, static_argnames=("n_steps", "record_every"))
+def _descent(field: Field, sigma: Array, step_size: float, n_steps: int, record_every: int) -> tuple[Array, Array]:
+    grad_sums, n = fields._slot_sums(field, 1)  # hoisted out of the loop: one matrix product per step
+
+    def step(s, _):
+        grad = sphere.project_gradient(s, fields._apply_slot_sums(grad_sums, n, 1, s))
+        return sphere.retract(s, -step_size * grad), None
+
+    def block(s, _):
+        s, _ = jax.lax.scan(step, s, None, length=record_every)
+        return s, fields.energy(field, s) / n
+
+    return jax.lax.scan(block, sigma, None, length=n_steps // record_every)
+
+
+def gradient_descent(field: Field, sigma0: Array, step_size: float = 0.05, n_steps: int = 2000,
+                     record_every: int = 10) -> tuple[Array, Array]:
+    r"""Riemannian gradient descent :math:`\sigma_{t+1} = R_{\sigma_t}(-\eta\,\operatorname{grad}H(\sigma_t))`.
+
+    ``sigma0`` is one point or a batch (leading axes) of :math:`S_N`. Returns the final points and the energy
+    per spin :math:`u = H/N` every ``record_every`` steps, shape ``(n_steps // record_every, *batch)``.
+    The Hessian of :math:`H` on :math:`S_N` has :math:`O(1)` eigenvalues, so a step :math:`\eta \lesssim 0.1`
+    is stable for :math:`p\le 4`; this is the Euler discretisation of gradient flow with time step :math:`\eta`.
+    """
+    _check_field_and_points(field, sigma0)
+    step_size = _validate.real("step_size", step_size, minimum=0.0, strict_minimum=True)
+    n_steps = _validate.integer("n_steps", n_steps, minimum=1)
+    record_every = _validate.integer("record_every", record_every, minimum=1, maximum=n_steps)
+    final, energies = _descent(field, jnp.asarray(sigma0, dtype=jnp.float64), step_size, n_steps, record_every)
+    return final, energies
+
+
+def _check_field_and_points(field: Field, sigma: Array) -> None:
+    couplings, _ = fields._check_field(field)
+    fields._check_sigma(sigma, couplings[0].shape[0])

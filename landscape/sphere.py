@@ -1,0 +1,182 @@
+r"""Geometry of the sphere :math:`S_N = \{\sigma \in \mathbb{R}^N : |\sigma|^2 = N\}`.
+
+Uniform random points, the tangent projector, an orthonormal tangent basis, a retraction, and the Riemannian
+gradient and Hessian of any JAX scalar function restricted to :math:`S_N`.
+
+With :math:`P_\sigma = I - \sigma\sigma^\top/N` the projector onto the tangent space,
+
+.. math::
+
+    \operatorname{grad} f(\sigma) = P_\sigma \nabla f(\sigma), \qquad
+    \operatorname{Hess} f(\sigma) = P_\sigma\Big[\nabla^2 f(\sigma) - \frac{\sigma\cdot\nabla f(\sigma)}{N}\, I\Big] P_\sigma .
+
+The second term is the curvature of the sphere (the Lagrange multiplier of the constraint :math:`|\sigma|^2 = N`).
+Sources: Absil, Mahony & Sepulchre, *Optimization Algorithms on Matrix Manifolds* (2008), §5.5 and §4.1
+(retractions); Auffinger, Ben Arous & Černý, *Random matrices and complexity of spin glasses*, CPAM 66 (2013) 165.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _validate
+
+Array = jax.Array
+ScalarFn = Callable[[Array], Array]
+
+#: Relative tolerance on :math:`|\sigma|^2/N - 1` accepted by functions that require a point on the sphere.
+ON_SPHERE_RTOL = 1e-6
+
+
+def _point(name: str, sigma: Array, *, batched: bool = False) -> Array:
+    """Validate a point (or a batch of points, last axis) on ``S_N``; return it as a float64 array."""
+    sigma = jnp.asarray(sigma, dtype=jnp.float64) if not _validate.is_traced(sigma) else sigma
+    if sigma.ndim == 0 or (not batched and sigma.ndim != 1):
+        raise ValueError(f"{name} must be a 1-d array of length N >= 2 (a point of S_N), got shape {sigma.shape}")
+    if sigma.shape[-1] < 2:
+        raise ValueError(f"{name} must have length N >= 2, got N = {sigma.shape[-1]}")
+    if not _validate.is_traced(sigma):
+        _validate.finite_array(name, sigma)
+        n = sigma.shape[-1]
+        radius2 = np.sum(np.asarray(sigma) ** 2, axis=-1) / n
+        if np.any(np.abs(radius2 - 1.0) > ON_SPHERE_RTOL):
+            raise ValueError(
+                f"{name} must lie on the sphere |sigma|^2 = N = {n} (relative tolerance {ON_SPHERE_RTOL}); "
+                f"got |sigma|^2/N = {float(np.max(np.abs(radius2))):.6g}. Use landscape.sphere.normalize first."
+            )
+    return sigma
+
+
+def normalize(x: Array) -> Array:
+    r"""Radial projection onto :math:`S_N`: :math:`x \mapsto \sqrt{N}\, x/|x|` along the last axis.
+
+    Raises ``ValueError`` for a zero vector (which has no direction).
+    """
+    x = jnp.asarray(x, dtype=jnp.float64) if not _validate.is_traced(x) else x
+    if x.ndim == 0 or x.shape[-1] < 2:
+        raise ValueError(f"x must have a last axis of length N >= 2, got shape {x.shape}")
+    if not _validate.is_traced(x):
+        _validate.finite_array("x", x)
+        if np.any(np.linalg.norm(np.asarray(x), axis=-1) == 0):
+            raise ValueError("x must be non-zero (a zero vector has no direction to project onto S_N)")
+    n = x.shape[-1]
+    return jnp.sqrt(n) * x / jnp.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def random_points(key: Array, n: int, num: int | None = None) -> Array:
+    r"""Uniform random points on :math:`S_N`, :math:`N = n`.
+
+    A standard Gaussian vector :math:`g \in \mathbb{R}^N` is rotation invariant, so :math:`\sqrt{N}\, g/|g|` is
+    uniform on :math:`S_N` (Muller, Comm. ACM 2 (1959) 19). Returns shape ``(n,)``, or ``(num, n)`` if ``num``.
+    """
+    _validate.prng_key("key", key)
+    n = _validate.integer("n", n, minimum=2)
+    shape = (n,) if num is None else (_validate.integer("num", num, minimum=1), n)
+    g = jax.random.normal(key, shape, dtype=jnp.float64)
+    return jnp.sqrt(n) * g / jnp.linalg.norm(g, axis=-1, keepdims=True)
+
+
+def overlap(sigma: Array, tau: Array) -> Array:
+    r"""Overlap :math:`q(\sigma, \tau) = \sigma\cdot\tau/N \in [-1, 1]`, batched over leading axes."""
+    sigma = _point("sigma", sigma, batched=True)
+    tau = _point("tau", tau, batched=True)
+    if sigma.shape[-1] != tau.shape[-1]:
+        raise ValueError(f"sigma and tau must have the same N, got {sigma.shape[-1]} and {tau.shape[-1]}")
+    return jnp.sum(sigma * tau, axis=-1) / sigma.shape[-1]
+
+
+def tangent_projector(sigma: Array) -> Array:
+    r"""The projector :math:`P_\sigma = I - \sigma\sigma^\top/N` onto the tangent space :math:`T_\sigma S_N`."""
+    sigma = _point("sigma", sigma)
+    n = sigma.shape[0]
+    return jnp.eye(n) - jnp.outer(sigma, sigma) / n
+
+
+def project_gradient(sigma: Array, euclidean_gradient: Array) -> Array:
+    r"""Riemannian gradient from the Euclidean one: :math:`P_\sigma \nabla f = \nabla f - (\sigma\cdot\nabla f/N)\sigma`.
+
+    Batched over leading axes of both arguments.
+    """
+    sigma = _point("sigma", sigma, batched=True)
+    n = sigma.shape[-1]
+    radial = jnp.sum(sigma * euclidean_gradient, axis=-1, keepdims=True) / n
+    return euclidean_gradient - radial * sigma
+
+
+def project_hessian(sigma: Array, euclidean_gradient: Array, euclidean_hessian: Array) -> Array:
+    r"""Riemannian Hessian :math:`P_\sigma[\nabla^2 f - (\sigma\cdot\nabla f/N) I]P_\sigma` from Euclidean derivatives.
+
+    An :math:`N\times N` symmetric matrix that annihilates :math:`\sigma`; its restriction to the tangent space
+    (see :func:`tangent_basis`) carries the :math:`N-1` eigenvalues that define the index.
+    """
+    sigma = _point("sigma", sigma)
+    n = sigma.shape[0]
+    p = tangent_projector(sigma)
+    shift = jnp.dot(sigma, euclidean_gradient) / n
+    return p @ (euclidean_hessian - shift * jnp.eye(n)) @ p
+
+
+def riemannian_gradient(f: ScalarFn, sigma: Array) -> Array:
+    r"""Riemannian gradient of a JAX scalar function ``f`` on :math:`S_N` at ``sigma``, by autodiff.
+
+    :math:`\operatorname{grad} f(\sigma) = P_\sigma \nabla f(\sigma)`, with :math:`\nabla f` from ``jax.grad``
+    (Absil, Mahony & Sepulchre 2008, eq. 3.37).
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a callable R^N -> R, got {type(f).__name__}")
+    sigma = _point("sigma", sigma)
+    return project_gradient(sigma, jax.grad(f)(sigma))
+
+
+def riemannian_hessian(f: ScalarFn, sigma: Array) -> Array:
+    r"""Riemannian Hessian of a JAX scalar function ``f`` on :math:`S_N` at ``sigma``, by autodiff.
+
+    .. math:: \operatorname{Hess} f(\sigma) = P_\sigma\Big[\nabla^2 f(\sigma) - \frac{\sigma\cdot\nabla f(\sigma)}{N} I\Big]P_\sigma
+
+    (Absil, Mahony & Sepulchre 2008, §5.5: the Weingarten term of the sphere). Returned as an :math:`N\times N`
+    matrix with :math:`\sigma` in its kernel.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a callable R^N -> R, got {type(f).__name__}")
+    sigma = _point("sigma", sigma)
+    return project_hessian(sigma, jax.grad(f)(sigma), jax.hessian(f)(sigma))
+
+
+def tangent_basis(sigma: Array) -> Array:
+    r"""An orthonormal basis of :math:`T_\sigma S_N` as the columns of an :math:`N\times(N-1)` matrix.
+
+    Built from the Householder reflection :math:`R = I - 2ww^\top/|w|^2` that maps :math:`e_1` to
+    :math:`\pm\sigma/|\sigma|`; the columns :math:`2,\dots,N` of :math:`R` span :math:`\sigma^\perp`
+    (Golub & Van Loan, *Matrix Computations*, §5.1). Deterministic and differentiable away from a measure-zero set.
+    """
+    sigma = _point("sigma", sigma)
+    n = sigma.shape[0]
+    s = sigma / jnp.linalg.norm(sigma)
+    sign = jnp.where(s[0] >= 0, 1.0, -1.0)
+    w = s.at[0].add(sign)  # w = s + sign(s_0) e_1, never small
+    reflection = jnp.eye(n) - 2.0 * jnp.outer(w, w) / jnp.dot(w, w)
+    return reflection[:, 1:]
+
+
+def tangent_hessian(sigma: Array, riemannian_hessian_matrix: Array) -> Array:
+    r"""The :math:`(N-1)\times(N-1)` matrix :math:`E^\top \operatorname{Hess} E` in the basis ``E = tangent_basis(sigma)``.
+
+    Its eigenvalues are the :math:`N-1` tangent eigenvalues; their negative count is the index.
+    """
+    basis = tangent_basis(sigma)
+    return basis.T @ riemannian_hessian_matrix @ basis
+
+
+def retract(sigma: Array, v: Array) -> Array:
+    r"""Metric-projection retraction :math:`R_\sigma(v) = \sqrt{N}\,(\sigma+v)/|\sigma+v|`, batched over leading axes.
+
+    First-order agreement with the exponential map (Absil, Mahony & Sepulchre 2008, Example 4.1.1); ``v`` is
+    expected to be tangent but any vector with :math:`\sigma+v\neq 0` gives a point on :math:`S_N`.
+    """
+    sigma = _point("sigma", sigma, batched=True)
+    x = sigma + v
+    return jnp.sqrt(sigma.shape[-1]) * x / jnp.linalg.norm(x, axis=-1, keepdims=True)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set everything up and build the book, executing every chapter, into _build/html.
+#   bash scripts/build-book.sh          the book, with solutions
+#   bash scripts/build-book.sh course   the course edition, solutions hidden, into _build/course/_build/html
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup-env.sh
+case "${1:-book}" in
+  book)   jupyter-book build . -W -n --keep-going ;;
+  course) jupyter-book build . --config _config_course.yml --path-output _build/course -W -n --keep-going ;;
+  *)      echo "usage: bash scripts/build-book.sh [book|course]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,20 @@
+# Sourced by build-book.sh and run-tests.sh: create .venv (once), install the package with the book and test
+# tools, and activate it. Needs only Python >= 3.11 and access to PyPI.
+PYTHON="${PYTHON:-python3}"
+"$PYTHON" - <<'PY' || { echo "Landscapes needs Python >= 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
+import sys
+sys.exit(0 if sys.version_info >= (3, 11) else 1)
+PY
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[test]"
+# shellcheck disable=SC1091
+source .venv/bin/activate
+# JAX on the CPU unless the reader asks for a GPU (LANDSCAPES_GPU=1); keeps platform notices out of outputs.
+if [ "${LANDSCAPES_GPU:-0}" != "1" ]; then
+  export JAX_PLATFORMS=cpu
+fi
+export MPLBACKEND=Agg

@@ -1,0 +1,96 @@
+"""Unit tests of landscape.critical: exact critical points of known functions, Morse identity, certificates."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import landscape as ls
+
+KEY = jax.random.key(0)
+
+
+def test_census_of_a_quadratic_form_is_exact():
+    # p = 2: H = N^{-1/2} s.J.s on S_N. Its critical points are the 2N points +-sqrt(N) v_i, v_i the unit
+    # eigenvectors of (J + J^T)/2 with eigenvalues lambda_1 < ... < lambda_N: energy per spin u_i = lambda_i/sqrt(N),
+    # index i - 1 (the number of lambda_j below lambda_i).
+    n = 4
+    j = ls.fields.sample_pspin(KEY, n, 2)
+    c = ls.critical.census(jax.random.key(1), j, n_starts=300)
+    lam = np.linalg.eigvalsh(np.asarray((j + j.T) / 2))
+    assert len(c.energies) == 2 * n
+    np.testing.assert_allclose(c.energies, np.repeat(lam, 2) / np.sqrt(n), atol=1e-12)
+    np.testing.assert_array_equal(c.indices, np.repeat(np.arange(n), 2))
+    assert np.all(c.grad_norms < 1e-10)
+
+
+def test_census_satisfies_morse_identity_on_several_spheres():
+    for n, p in [(2, 3), (3, 3), (3, 4), (4, 3)]:
+        for seed in range(3):
+            k1, k2 = jax.random.split(jax.random.key(10 * n + seed))
+            c = ls.critical.census(k2, ls.fields.sample_pspin(k1, n, p), n_starts=600)
+            alternating = sum((-1) ** int(k) for k in c.indices)
+            assert alternating == 1 + (-1) ** (n - 1), (n, p, seed, np.bincount(c.indices))
+            assert np.all(c.grad_norms < 1e-9)
+            assert len(np.unique(np.round(c.points, 6), axis=0)) == len(c.points)
+
+
+def test_classify_reports_energy_gradient_and_index():
+    n = 5
+    j = ls.fields.sample_pspin(KEY, n, 3)
+    s = ls.sphere.random_points(jax.random.key(2), n, 4)
+    info = ls.critical.classify(j, s)
+    np.testing.assert_allclose(info.energies, ls.fields.energy(j, s) / n, atol=1e-14)
+    grads = ls.sphere.project_gradient(s, ls.fields.gradient(j, s))
+    np.testing.assert_allclose(info.grad_norms, jnp.linalg.norm(grads, axis=1), atol=1e-13)
+    assert info.hessian_eigenvalues.shape == (4, n - 1)
+    np.testing.assert_array_equal(info.indices, np.sum(info.hessian_eigenvalues < 0, axis=1))
+
+
+def test_newton_converges_quadratically_near_a_critical_point():
+    n = 6
+    j = ls.fields.sample_pspin(KEY, n, 3)
+    c = ls.critical.census(jax.random.key(3), j, n_starts=400)
+    target = c.points[len(c.points) // 2]
+    start = ls.sphere.retract(target, 1e-2 * ls.sphere.project_gradient(target, jnp.ones(n)))
+    errs = [np.linalg.norm(ls.critical.newton(j, start, n_iter=k) - target) for k in (1, 2, 3)]
+    assert errs[0] < 1e-3 and errs[1] < 10 * errs[0] ** 2 + 1e-12 and errs[2] < 1e-10
+
+
+def test_gradient_descent_decreases_energy_and_ends_at_minima():
+    n = 20
+    j = ls.fields.sample_pspin(KEY, n, 3)
+    start = ls.sphere.random_points(jax.random.key(4), n, 8)
+    end, u_path = ls.critical.gradient_descent(j, start, step_size=0.1, n_steps=2000, record_every=50)
+    assert u_path.shape == (40, 8)
+    assert np.all(np.diff(np.asarray(u_path), axis=0) <= 1e-12)
+    np.testing.assert_allclose(jnp.sum(end**2, axis=1), n, rtol=1e-12)
+    polished = ls.critical.classify(j, ls.critical.newton(j, end, n_iter=10))
+    assert np.all(polished.grad_norms < 1e-9) and np.all(polished.indices == 0)
+    np.testing.assert_allclose(u_path[-1], polished.energies, atol=1e-6)
+
+
+def test_deduplicate_merges_close_points_and_sorts():
+    pts = np.array([[1.0, 1.0], [1.0 + 1e-9, 1.0], [-1.0, 1.0]])
+    cp = ls.critical.CriticalPoints(pts, np.array([0.3, 0.3, -0.2]), np.array([0, 0, 1]),
+                                    np.array([1e-12, 1e-13, 1e-12]), np.zeros((3, 1)))
+    out = ls.critical.deduplicate(cp)
+    assert len(out.energies) == 2 and out.energies[0] == -0.2
+    assert out.grad_norms[1] == 1e-13  # the better-certified duplicate is kept
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda j, s: ls.critical.census(KEY, j, n_starts=0), ValueError, "n_starts"),
+    (lambda j, s: ls.critical.census(KEY, j, tol=-1.0), ValueError, "tol"),
+    (lambda j, s: ls.critical.newton(j, s, n_iter=0), ValueError, "n_iter"),
+    (lambda j, s: ls.critical.newton(j, s, max_step=0.0), ValueError, "max_step"),
+    (lambda j, s: ls.critical.gradient_descent(j, s, step_size=-0.1), ValueError, "step_size"),
+    (lambda j, s: ls.critical.gradient_descent(j, s, n_steps=10, record_every=20), ValueError, "record_every"),
+    (lambda j, s: ls.critical.classify(j, jnp.ones(4)), ValueError, "n = 3"),
+    (lambda j, s: ls.critical.deduplicate(ls.critical.classify(j, s), atol=0.0), ValueError, "atol"),
+])
+def test_bad_inputs_raise_clear_errors(call, exc, match):
+    j = ls.fields.sample_pspin(KEY, 3, 3)
+    s = ls.sphere.random_points(KEY, 3)
+    with pytest.raises(exc, match=match):
+        call(j, s)

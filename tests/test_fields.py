@@ -1,0 +1,116 @@
+"""Unit tests of landscape.fields: closed forms against autodiff, covariance by Monte Carlo, validation."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import landscape as ls
+
+KEY = jax.random.key(0)
+
+
+@pytest.mark.parametrize("p", [2, 3, 4])
+def test_closed_form_derivatives_match_autodiff(p):
+    n = 5
+    j = ls.fields.sample_pspin(KEY, n, p)
+    s = ls.sphere.random_points(jax.random.key(1), n)
+    f = lambda x: ls.fields.energy(j, x)
+    np.testing.assert_allclose(ls.fields.gradient(j, s), jax.grad(f)(s), atol=1e-12)
+    np.testing.assert_allclose(ls.fields.hessian(j, s), jax.hessian(f)(s), atol=1e-12)
+    # Euler's identity for a homogeneous polynomial of degree p: sigma . grad H = p H
+    assert abs(float(s @ ls.fields.gradient(j, s) - p * f(s))) < 1e-12 * max(1, abs(float(f(s))))
+
+
+def test_energy_matches_explicit_sum_and_is_batched():
+    n, p = 4, 3
+    j = np.asarray(ls.fields.sample_pspin(KEY, n, p))
+    s = np.asarray(ls.sphere.random_points(jax.random.key(2), n, 6))
+    explicit = np.einsum("abc,ma,mb,mc->m", j, s, s, s) / n
+    np.testing.assert_allclose(ls.fields.energy(jnp.asarray(j), s), explicit, rtol=1e-13)
+    assert ls.fields.energy(jnp.asarray(j), s.reshape(2, 3, n)).shape == (2, 3)
+    assert ls.fields.gradient(jnp.asarray(j), s.reshape(2, 3, n)).shape == (2, 3, n)
+
+
+def test_symmetrize_leaves_field_unchanged():
+    j = ls.fields.sample_pspin(KEY, 4, 3)
+    js = ls.fields.symmetrize(j)
+    np.testing.assert_allclose(js, jnp.transpose(js, (1, 0, 2)), atol=1e-15)
+    s = ls.sphere.random_points(jax.random.key(3), 4, 5)
+    np.testing.assert_allclose(ls.fields.energy(js, s), ls.fields.energy(j, s), atol=1e-13)
+    np.testing.assert_allclose(ls.fields.gradient(js, s), 3 * jnp.einsum("ijk,mj,mk->mi", js, s, s) / 4, atol=1e-13)
+
+
+@pytest.mark.parametrize("mix", [ls.fields.pure(3), ls.fields.mixture({2: 0.5, 3: 0.3, 4: 0.2})])
+def test_covariance_by_monte_carlo(mix):
+    # E[H(s)H(t)] = N xi(q): sample many independent fields at two fixed points with overlap q.
+    n, m = 6, 6000
+    s = ls.sphere.random_points(jax.random.key(4), n, 3)
+    pairs = [(0, 0), (0, 1), (1, 2)]
+    keys = jax.random.split(KEY, m)
+    values = jax.vmap(lambda k: ls.fields.energy(ls.fields.sample_mixture(k, n, mix), s))(keys)
+    values = np.asarray(values)
+    for a, b in pairs:
+        prod = values[:, a] * values[:, b]
+        expected = float(ls.fields.covariance(mix, s[a], s[b]))
+        assert abs(prod.mean() - expected) < 5 * prod.std(ddof=1) / np.sqrt(m), (a, b)
+    variance = n * float(ls.fields.xi(mix, 1.0))
+    assert np.all(np.abs(values.mean(axis=0)) < 5 * np.sqrt(variance / m))  # centred, to 5 standard errors
+
+
+def test_xi_and_its_derivatives():
+    mix = ls.fields.mixture({1: 0.1, 2: 0.4, 4: 0.5})
+    q = jnp.linspace(-1, 1, 7)
+    np.testing.assert_allclose(ls.fields.xi(mix, q), 0.1 * q + 0.4 * q**2 + 0.5 * q**4, atol=1e-15)
+    for d in (1, 2, 3):
+        auto = jax.vmap(lambda x: _nth_grad(lambda y: ls.fields.xi(mix, y), d)(x))(q)
+        np.testing.assert_allclose(ls.fields.xi(mix, q, derivative=d), auto, atol=1e-13)
+    pure = ls.fields.pure(3)
+    assert ls.fields.xi(pure, 1.0) == 1 and ls.fields.xi(pure, 1.0, 1) == 3 and ls.fields.xi(pure, 1.0, 2) == 6
+    assert ls.fields.xi(3, 0.5) == 0.125  # an integer p means the pure model
+
+
+def _nth_grad(f, d):
+    for _ in range(d):
+        f = jax.grad(f)
+    return f
+
+
+def test_mixed_field_derivatives_match_autodiff():
+    mix = ls.fields.mixture({2: 0.5, 3: 0.5})
+    field = ls.fields.sample_mixture(KEY, 5, mix)
+    s = ls.sphere.random_points(jax.random.key(9), 5)
+    f = lambda x: ls.fields.energy(field, x)
+    np.testing.assert_allclose(ls.fields.gradient(field, s), jax.grad(f)(s), atol=1e-12)
+    np.testing.assert_allclose(ls.fields.hessian(field, s), jax.hessian(f)(s), atol=1e-12)
+    # field = sum_p a_p H_p
+    manual = sum(w * ls.fields.energy(j, s) for j, w in zip(field.couplings, field.weights))
+    assert abs(float(f(s) - manual)) < 1e-13
+
+
+def test_mixture_constructor():
+    mix = ls.fields.mixture({4: 0.25, 2: 0.75, 3: 0.0})
+    assert mix.degrees == (2, 4) and mix.coefficients == (0.75, 0.25)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: ls.fields.pure(1), ValueError, "p"),
+    (lambda: ls.fields.pure(2.0), TypeError, "p"),
+    (lambda: ls.fields.pure(True), TypeError, "p"),
+    (lambda: ls.fields.mixture({}), TypeError, "coefficients"),
+    (lambda: ls.fields.mixture({2: -0.1}), ValueError, "a_2"),
+    (lambda: ls.fields.mixture({0: 1.0}), ValueError, "degree"),
+    (lambda: ls.fields.mixture({2: 0.0}), ValueError, "positive"),
+    (lambda: ls.fields.sample_pspin(KEY, 1, 3), ValueError, "n"),
+    (lambda: ls.fields.sample_pspin(KEY, 3, 2.5), TypeError, "p"),
+    (lambda: ls.fields.sample_pspin(KEY, 10**4, 3), ValueError, "MAX_TENSOR_ENTRIES"),
+    (lambda: ls.fields.xi(3, 0.5, derivative=4), ValueError, "derivative"),
+    (lambda: ls.fields.xi("x", 0.5), TypeError, "mix"),
+    (lambda: ls.fields.xi(3, jnp.array([np.nan])), ValueError, "q"),
+    (lambda: ls.fields.energy(ls.fields.sample_pspin(KEY, 3, 3), jnp.ones(4)), ValueError, "n = 3"),
+    (lambda: ls.fields.energy([1, 2], jnp.ones(2)), TypeError, "field"),
+    (lambda: ls.fields.energy(jnp.ones((3, 4)), jnp.ones(3)), ValueError, "shape"),
+])
+def test_bad_inputs_raise_clear_errors(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

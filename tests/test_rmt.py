@@ -1,0 +1,398 @@
+"""Tests of landscape.rmt: GOE sampling, the semicircle law, pairings, Ω, G, BBP and exact finite-n moments."""
+
+import itertools
+import math
+from fractions import Fraction
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.integrate import quad
+
+from landscape import rmt
+
+SLOW_OK = settings(max_examples=60, deadline=None, database=None)
+
+
+def double_factorial(m: int) -> int:
+    return math.prod(range(m, 0, -2))
+
+
+def brute_force_goe_moment(n: int, k: int) -> Fraction:
+    """E (1/n) Tr W^k by summing over all index tuples, with the independent entries W_ij (i <= j) having
+    E W^{2p} = (2p-1)!! var^p, var = (1 + δ_ij)/n: independent of the gluing code under test."""
+    total = Fraction(0)
+    for idx in itertools.product(range(n), repeat=k):
+        multiplicity: dict[tuple[int, int], int] = {}
+        for a in range(k):
+            edge = tuple(sorted((idx[a], idx[(a + 1) % k])))
+            multiplicity[edge] = multiplicity.get(edge, 0) + 1
+        if any(c % 2 for c in multiplicity.values()):
+            continue
+        term = Fraction(1)
+        for (i, j), c in multiplicity.items():
+            term *= double_factorial(c - 1) * Fraction(2 if i == j else 1, n) ** (c // 2)
+        total += term
+    return total / n
+
+
+def semicircle_integral(f) -> float:
+    """∫ f(λ) ρ(λ) dλ with λ = 2 cos φ (ρ dλ = (2/π) sin²φ dφ), which removes the square-root endpoints."""
+    return quad(lambda p: f(2 * math.cos(p)) * 2 / math.pi * math.sin(p) ** 2, 0, math.pi,
+                limit=200, epsabs=1e-11, epsrel=1e-11)[0]
+
+
+def within_standard_errors(samples: np.ndarray, expected: float, z: float = 5.0) -> bool:
+    samples = np.asarray(samples, dtype=float).ravel()
+    se = samples.std(ddof=1) / math.sqrt(samples.size)
+    return abs(samples.mean() - expected) < z * se
+
+
+# --------------------------------------------------------------------------------------------------- GOE
+
+
+def test_sample_goe_shape_dtype_symmetry():
+    w = rmt.sample_goe(jax.random.key(0), 5)
+    ws = rmt.sample_goe(jax.random.key(0), 5, num=3)
+    assert w.shape == (5, 5) and ws.shape == (3, 5, 5)
+    assert w.dtype == ws.dtype == jnp.float64
+    np.testing.assert_array_equal(ws, np.swapaxes(ws, -1, -2))
+    assert rmt.sample_goe(jax.random.PRNGKey(1), 1).shape == (1, 1)  # legacy keys are accepted
+
+
+def test_sample_goe_reproducible():
+    a = rmt.sample_goe(jax.random.key(3), 6, num=2)
+    np.testing.assert_array_equal(a, rmt.sample_goe(jax.random.key(3), 6, num=2))
+    assert not np.allclose(a, rmt.sample_goe(jax.random.key(4), 6, num=2))
+    assert not np.allclose(a[0], a[1])
+
+
+def test_sample_goe_entry_variances():
+    n, num = 4, 20_000
+    w = np.asarray(rmt.sample_goe(jax.random.key(11), n, num=num))
+    upper = w[:, *np.triu_indices(n, 1)]  # independent off-diagonal entries
+    diagonal = w[:, np.arange(n), np.arange(n)]
+    assert within_standard_errors(upper, 0.0) and within_standard_errors(diagonal, 0.0)
+    assert within_standard_errors(upper**2, 1 / n)
+    assert within_standard_errors(diagonal**2, 2 / n)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 6])
+def test_goe_spectral_moments_match_exact_finite_n(k):
+    n = 3
+    eigenvalues = jnp.linalg.eigvalsh(rmt.sample_goe(jax.random.key(5), n, num=40_000))
+    per_matrix = np.asarray(rmt.empirical_moment(eigenvalues, k))
+    assert within_standard_errors(per_matrix, float(rmt.finite_n_goe_moment(n, k)))
+
+
+def test_empirical_moment():
+    lam = np.array([[1.0, -2.0, 3.0], [0.5, 0.5, 2.0]])
+    np.testing.assert_allclose(rmt.empirical_moment(lam, 3), (lam**3).mean(axis=-1), rtol=1e-15)
+    np.testing.assert_allclose(rmt.empirical_moment(lam, 0), [1.0, 1.0])
+
+
+# ----------------------------------------------------------------------------------------- semicircle law
+
+
+def test_semicircle_density_normalised_and_zero_outside():
+    total, _ = quad(lambda x: float(rmt.semicircle_density(x)), -2, 2, epsabs=1e-12)
+    assert total == pytest.approx(1.0, abs=1e-9)
+    np.testing.assert_array_equal(rmt.semicircle_density(jnp.array([-7.0, -2.0, 2.0, 3.0, 1e300])), 0.0)
+    assert float(rmt.semicircle_density(0)) == pytest.approx(1 / math.pi, rel=1e-15)
+
+
+def test_semicircle_cdf_derivative_is_density():
+    x = jnp.linspace(-3.0, 3.0, 61)
+    np.testing.assert_allclose(jax.vmap(jax.grad(rmt.semicircle_cdf))(x), rmt.semicircle_density(x), atol=1e-12)
+    for t in (-1.5, -0.3, 0.0, 1.2, 1.99):
+        assert float(rmt.semicircle_cdf(t)) == pytest.approx(quad(lambda s: float(rmt.semicircle_density(s)),
+                                                                  -2, t, epsabs=1e-12)[0], abs=1e-9)
+    np.testing.assert_array_equal(rmt.semicircle_cdf(jnp.array([-5.0, -2.0, 2.0, 5.0])), [0.0, 0.0, 1.0, 1.0])
+
+
+def test_semicircle_gradients_are_nan_free():
+    x = jnp.array([-1e6, -2.0, -1.0, 0.0, 2.0, 1e6])
+    for f in (rmt.semicircle_density, rmt.semicircle_cdf, rmt.semicircle_log_potential):
+        assert np.all(np.isfinite(jax.vmap(jax.grad(f))(x)))
+
+
+@pytest.mark.parametrize("k", range(13))
+def test_semicircle_moments_by_quadrature(k):
+    exact = rmt.semicircle_moment(k)
+    assert isinstance(exact, int)
+    assert semicircle_integral(lambda lam: lam**k) == pytest.approx(exact, abs=1e-9)
+    assert exact == (rmt.catalan(k // 2) if k % 2 == 0 else 0)
+
+
+def test_catalan_values():
+    assert [rmt.catalan(k) for k in range(10)] == [1, 1, 2, 5, 14, 42, 132, 429, 1430, 4862]
+    assert rmt.catalan(30) == 3814986502092304  # exact, beyond float precision
+
+
+# ---------------------------------------------------------------------------------------------- pairings
+
+
+@pytest.mark.parametrize("m", range(0, 13, 2))
+def test_pair_partition_counts(m):
+    pairings = rmt.pair_partitions(m)
+    assert len(pairings) == double_factorial(m - 1)
+    assert len(set(pairings)) == len(pairings) and pairings == sorted(pairings)
+    for p in pairings[:: max(1, len(pairings) // 50)]:
+        assert sorted(itertools.chain(*p)) == list(range(m))
+        assert all(i < j for i, j in p) and list(p) == sorted(p)
+    noncrossing = rmt.noncrossing_pair_partitions(m)
+    assert len(noncrossing) == rmt.catalan(m // 2)
+    assert noncrossing == [p for p in pairings if rmt.is_noncrossing(p)]
+
+
+def test_pair_partitions_small_cases():
+    assert rmt.pair_partitions(0) == [()]
+    assert rmt.pair_partitions(4) == [((0, 1), (2, 3)), ((0, 2), (1, 3)), ((0, 3), (1, 2))]
+
+
+def test_is_noncrossing_hand_examples():
+    assert not rmt.is_noncrossing(((0, 2), (1, 3)))
+    assert rmt.is_noncrossing(((0, 1), (2, 3)))
+    assert rmt.is_noncrossing(((0, 3), (1, 2)))
+    assert rmt.is_noncrossing([(2, 3), (1, 0)])  # order of pairs and within pairs is irrelevant
+    assert not rmt.is_noncrossing(((0, 5), (1, 3), (2, 4)))
+    assert rmt.is_noncrossing(())
+
+
+@pytest.mark.parametrize("bad", [((0, 1), (1, 2)), ((0, 2),), ((0, 1, 2),), ((0, 0),)])
+def test_is_noncrossing_rejects_non_pairings(bad):
+    with pytest.raises(ValueError, match="^pairing"):
+        rmt.is_noncrossing(bad)
+
+
+# ---------------------------------------------------------------------------------- log-potential Ω and G
+
+
+@pytest.mark.parametrize("x", [-5.0, -3.0, -2.5, -2.0, -1.999, -1.0, 0.0, 0.3, 1.7, 2.0, 2.001, 3.0, 5.0])
+def test_log_potential_against_quadrature(x):
+    assert float(rmt.semicircle_log_potential(x)) == pytest.approx(
+        semicircle_integral(lambda lam: math.log(abs(lam - x))), abs=1e-8)
+
+
+@pytest.mark.parametrize("edge", [-2.0, 2.0])
+def test_log_potential_c1_at_the_edges(edge):
+    omega, d_omega = rmt.semicircle_log_potential, jax.grad(rmt.semicircle_log_potential)
+    eps = 1e-10
+    assert float(omega(edge)) == 0.5
+    assert abs(float(omega(edge * (1 + eps))) - 0.5) < 1e-9 and abs(float(omega(edge * (1 - eps))) - 0.5) < 1e-9
+    slope = edge / 2  # ±1
+    for x in (edge, edge * (1 + eps), edge * (1 - eps)):
+        assert float(d_omega(x)) == pytest.approx(slope, abs=1e-4)
+
+
+def test_log_potential_derivative_is_real_part_of_stieltjes():
+    d_omega = jax.vmap(jax.grad(rmt.semicircle_log_potential))
+    outside = jnp.array([-50.0, -4.0, -2.1, 2.1, 3.0, 10.0])
+    np.testing.assert_allclose(d_omega(outside), rmt.stieltjes_transform(outside).real, rtol=1e-12)
+    inside = jnp.linspace(-1.9, 1.9, 7)
+    np.testing.assert_allclose(d_omega(inside), inside / 2, rtol=1e-14)
+
+
+def test_log_potential_large_arguments():
+    x = jnp.array([1e6, -1e6, 1e150, -1e300])
+    omega = rmt.semicircle_log_potential(x)
+    grad = jax.vmap(jax.grad(rmt.semicircle_log_potential))(x)
+    assert np.all(np.isfinite(omega)) and np.all(np.isfinite(grad))
+    # Ω(x) = log|x| - 1/(2x²) + O(x⁻⁴)
+    inverse = 1 / np.asarray(x)
+    np.testing.assert_allclose(omega, np.log(np.abs(np.asarray(x))) - 0.5 * inverse**2, rtol=1e-15)
+    np.testing.assert_allclose(grad, inverse, rtol=1e-9)
+
+
+def test_log_potential_under_jit():
+    x = jnp.linspace(-4.0, 4.0, 9)
+    np.testing.assert_allclose(jax.jit(rmt.semicircle_log_potential)(x), rmt.semicircle_log_potential(x))
+
+
+@pytest.mark.parametrize("z", [1 + 0.5j, -3.0, 3 + 1j, 0.1j, 5j, -1 - 2j, 2.5, -0.5 + 0.05j])
+def test_stieltjes_against_quadrature(z):
+    real = semicircle_integral(lambda lam: (1 / (z - lam)).real)
+    imag = semicircle_integral(lambda lam: (1 / (z - lam)).imag)
+    assert complex(rmt.stieltjes_transform(z)) == pytest.approx(complex(real, imag), abs=1e-8)
+
+
+def test_stieltjes_branch_and_asymptotics():
+    big = jnp.array([1e8, -1e8, 1e8j, 3e7 - 4e7j])
+    np.testing.assert_allclose(big * rmt.stieltjes_transform(big), 1.0, rtol=1e-12)
+    z = (jnp.linspace(-5, 5, 21)[:, None] + 1j * jnp.array([1e-3, 0.5, 4.0])[None, :]).ravel()
+    g = rmt.stieltjes_transform(z)
+    assert np.all(g.imag < 0) and np.all(rmt.stieltjes_transform(z.conj()).imag > 0)
+    np.testing.assert_allclose(g**2 - z * g + 1, 0, atol=1e-12)  # self-consistency equation
+    # Boundary value on the support: -Im G(x + i0)/π = ρ(x)
+    x = jnp.array([-1.5, 0.0, 0.7])
+    np.testing.assert_allclose(-rmt.stieltjes_transform(x + 1e-12j).imag / jnp.pi, rmt.semicircle_density(x),
+                               atol=1e-9)
+
+
+@pytest.mark.parametrize("z", [0.0, 2.0, -2.0, 1.3 + 0j, [3.0, 1.0]])
+def test_stieltjes_rejects_support(z):
+    with pytest.raises(ValueError, match="^z must lie off"):
+        rmt.stieltjes_transform(z)
+
+
+# ------------------------------------------------------------------------------------------------- BBP
+
+
+def test_bbp_formulas():
+    theta = jnp.array([0.0, 0.5, 1.0, 2.0, 4.0])
+    np.testing.assert_allclose(rmt.bbp_outlier(theta), [2, 2, 2, 2.5, 4.25], rtol=1e-15)
+    np.testing.assert_allclose(rmt.bbp_overlap(theta), [0, 0, 0, 0.75, 15 / 16], rtol=1e-15)
+    for f, value in ((rmt.bbp_outlier, 2.0), (rmt.bbp_overlap, 0.0)):  # continuous at θ = 1
+        assert float(f(1 + 1e-9)) == pytest.approx(value, abs=1e-8)
+        assert float(f(1 - 1e-9)) == value
+        assert np.all(np.isfinite(jax.vmap(jax.grad(f))(theta)))
+
+
+def test_bbp_monte_carlo():
+    """n = 400, θ = 2: the outlier (→ 2.5) and the squared overlap (→ 0.75) fluctuate by O(n^{-1/2}) ≈ 0.05
+    per matrix, with an O(1/n) bias; the mean of 4 matrices is within 0.1 with a wide margin."""
+    n, theta = 400, 2.0
+    key_w, key_v = jax.random.split(jax.random.key(2024))
+    w = rmt.sample_goe(key_w, n, num=4)
+    v = jax.random.normal(key_v, (4, n))
+    v = v / jnp.linalg.norm(v, axis=-1, keepdims=True)
+    eigenvalues, eigenvectors = jnp.linalg.eigh(w + theta * v[:, :, None] * v[:, None, :])
+    top = eigenvalues[:, -1]
+    overlap = jnp.einsum("bi,bi->b", eigenvectors[:, :, -1], v) ** 2
+    assert abs(float(top.mean()) - float(rmt.bbp_outlier(theta))) < 0.1
+    assert abs(float(overlap.mean()) - float(rmt.bbp_overlap(theta))) < 0.1
+    # below threshold the top eigenvalue sticks to the edge, and no macroscopic overlap
+    eigenvalues, eigenvectors = jnp.linalg.eigh(w + 0.5 * v[:, :, None] * v[:, None, :])
+    assert abs(float(eigenvalues[:, -1].mean()) - 2.0) < 0.1
+    assert float((jnp.einsum("bi,bi->b", eigenvectors[:, :, -1], v) ** 2).mean()) < 0.1
+
+
+@pytest.mark.parametrize("f", [rmt.bbp_outlier, rmt.bbp_overlap])
+def test_bbp_bad_theta(f):
+    with pytest.raises(ValueError, match="^theta must be >= 0"):
+        f(-0.1)
+    with pytest.raises(ValueError, match="^theta must be >= 0"):
+        f(jnp.array([1.0, -2.0]))
+    with pytest.raises(TypeError, match="^theta"):
+        f("2")
+    with pytest.raises(ValueError, match="^theta"):
+        f(float("nan"))
+
+
+# ------------------------------------------------------------------------------- exact finite-n moments
+
+
+@pytest.mark.parametrize(("n", "k"), [(n, k) for n in (1, 2, 3) for k in range(1, 9)] + [(2, 10)])
+def test_finite_n_moment_matches_brute_force(n, k):
+    exact = rmt.finite_n_goe_moment(n, k)
+    assert isinstance(exact, Fraction)
+    assert exact == brute_force_goe_moment(n, k)
+
+
+def test_finite_n_moment_polynomials():
+    """The genus expansions (coefficients independently confirmed by brute force at n = 1..6)."""
+    for n in (1, 2, 5, 17, 1000):
+        m = Fraction(1, n)
+        assert rmt.finite_n_goe_moment(n, 2) == 1 + m
+        assert rmt.finite_n_goe_moment(n, 4) == 2 + 5 * m + 5 * m**2
+        assert rmt.finite_n_goe_moment(n, 6) == 5 + 22 * m + 52 * m**2 + 41 * m**3
+        assert rmt.finite_n_goe_moment(n, 8) == 14 + 93 * m + 374 * m**2 + 690 * m**3 + 509 * m**4
+        assert rmt.finite_n_goe_moment(n, 0) == 1 and rmt.finite_n_goe_moment(n, 7) == 0
+
+
+def test_finite_n_moment_n1_and_large_n():
+    # n = 1: W = √2 g, E W^{2p} = (2p-1)!! 2^p
+    for p in range(6):
+        assert rmt.finite_n_goe_moment(1, 2 * p) == double_factorial(2 * p - 1) * 2**p
+    # n → ∞: Catalan numbers, with a 1/n correction
+    n = 10**40
+    for p in range(1, 6):
+        assert abs(rmt.finite_n_goe_moment(n, 2 * p) - rmt.catalan(p)) < Fraction(10**4, n)
+
+
+# ------------------------------------------------------------------------------------------ bad inputs
+
+
+@pytest.mark.parametrize(("n", "exc"), [(0, ValueError), (-3, ValueError), (2.5, TypeError), ("3", TypeError),
+                                        (True, TypeError), (3.0, TypeError)])
+def test_sample_goe_bad_n(n, exc):
+    with pytest.raises(exc, match="^n must be"):
+        rmt.sample_goe(jax.random.key(0), n)
+
+
+def test_sample_goe_bad_num_and_key():
+    with pytest.raises(ValueError, match="^num must be"):
+        rmt.sample_goe(jax.random.key(0), 3, num=0)
+    with pytest.raises(TypeError, match="^num must be"):
+        rmt.sample_goe(jax.random.key(0), 3, num=2.0)
+    with pytest.raises(TypeError, match="^key must be"):
+        rmt.sample_goe(0, 3)
+
+
+@pytest.mark.parametrize("f", [rmt.catalan, rmt.semicircle_moment])
+@pytest.mark.parametrize(("k", "exc"), [(-1, ValueError), (1.5, TypeError), ("2", TypeError), (None, TypeError)])
+def test_bad_k(f, k, exc):
+    with pytest.raises(exc, match="^k must be"):
+        f(k)
+
+
+@pytest.mark.parametrize("f", [rmt.pair_partitions, rmt.noncrossing_pair_partitions])
+def test_bad_m(f):
+    with pytest.raises(ValueError, match="^m must be a non-negative even integer"):
+        f(3)
+    with pytest.raises(ValueError, match="^m must be"):
+        f(-2)
+    with pytest.raises(TypeError, match="^m must be"):
+        f(4.0)
+    with pytest.raises(ValueError, match="^m must be <= 16: enumerating .* too large"):
+        f(18)
+
+
+def test_finite_n_moment_bad_inputs():
+    with pytest.raises(ValueError, match="^n must be"):
+        rmt.finite_n_goe_moment(0, 2)
+    with pytest.raises(ValueError, match=r"^k must be an integer in \[0, 12\]"):
+        rmt.finite_n_goe_moment(3, 14)
+    with pytest.raises(TypeError, match="^k must be"):
+        rmt.finite_n_goe_moment(3, 2.0)
+
+
+def test_real_array_inputs_validated():
+    for f in (rmt.semicircle_density, rmt.semicircle_cdf, rmt.semicircle_log_potential):
+        with pytest.raises(ValueError, match="^x must contain only finite"):
+            f(jnp.array([0.0, jnp.nan]))
+        with pytest.raises(TypeError, match="^x must be a real"):
+            f(1 + 1j)
+        with pytest.raises(TypeError, match="^x must be"):
+            f("1.0")
+    with pytest.raises(ValueError, match="^eigenvalues must have a non-empty last axis"):
+        rmt.empirical_moment(1.0, 2)
+    with pytest.raises(ValueError, match="^k must be"):
+        rmt.empirical_moment([1.0], -1)
+    with pytest.raises(ValueError, match="^z must contain only finite"):
+        rmt.stieltjes_transform(complex("inf"))
+
+
+# ------------------------------------------------------------------------------------ property tests
+
+
+@SLOW_OK
+@given(st.floats(min_value=-1e8, max_value=1e8, allow_nan=False))
+def test_symmetries(x):
+    assert float(rmt.semicircle_log_potential(x)) == float(rmt.semicircle_log_potential(-x))
+    assert float(rmt.semicircle_cdf(x)) + float(rmt.semicircle_cdf(-x)) == pytest.approx(1.0, abs=1e-14)
+    assert 0.0 <= float(rmt.semicircle_cdf(x)) <= 1.0
+    if abs(x) > 2:  # Jensen, log concave and λ - x of one sign: Ω(x) <= log ∫|λ - x| ρ(λ) dλ = log|x|
+        assert float(rmt.semicircle_log_potential(x)) <= math.log(abs(x))
+
+
+@SLOW_OK
+@given(st.floats(min_value=0.0, max_value=1e6, allow_nan=False))
+def test_bbp_ranges(theta):
+    outlier, overlap = float(rmt.bbp_outlier(theta)), float(rmt.bbp_overlap(theta))
+    assert outlier >= 2.0 and 0.0 <= overlap < 1.0
+    if theta > 1 + 1e-6:  # the outlier solves G(λ) = 1/θ
+        assert complex(rmt.stieltjes_transform(outlier)).real == pytest.approx(1 / theta, rel=1e-6)

@@ -1,0 +1,123 @@
+"""Unit tests of landscape.sphere: exact identities to machine precision, Monte Carlo with standard errors."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import landscape as ls
+
+KEY = jax.random.key(0)
+
+
+def test_random_points_on_sphere_and_reproducible():
+    x = ls.sphere.random_points(KEY, 7, 100)
+    assert x.shape == (100, 7) and x.dtype == jnp.float64
+    np.testing.assert_allclose(jnp.sum(x**2, axis=1), 7.0, rtol=1e-13)
+    np.testing.assert_array_equal(x, ls.sphere.random_points(KEY, 7, 100))
+    assert not np.allclose(x, ls.sphere.random_points(jax.random.key(1), 7, 100))
+    assert ls.sphere.random_points(KEY, 4).shape == (4,)
+
+
+def test_random_points_are_uniform():
+    # For uniform points on S_N: E[sigma_i] = 0 and E[sigma_i sigma_j] = delta_ij. Check to 5 standard errors.
+    n, m = 5, 20000
+    x = np.asarray(ls.sphere.random_points(KEY, n, m))
+    second = x.T @ x / m
+    se = np.sqrt(2.0 / m)  # Var(sigma_i^2) <= 2 for these points
+    assert np.all(np.abs(second - np.eye(n)) < 5 * se)
+    assert np.all(np.abs(x.mean(axis=0)) < 5 / np.sqrt(m))
+
+
+def test_tangent_projector_properties():
+    s = ls.sphere.random_points(KEY, 6)
+    p = ls.sphere.tangent_projector(s)
+    np.testing.assert_allclose(p @ p, p, atol=1e-14)
+    np.testing.assert_allclose(p, p.T, atol=0)
+    np.testing.assert_allclose(p @ s, 0, atol=1e-14)
+    assert np.isclose(np.trace(p), 5)
+
+
+def test_tangent_basis_orthonormal_and_tangent():
+    for seed in range(5):
+        s = ls.sphere.random_points(jax.random.key(seed), 8)
+        e = ls.sphere.tangent_basis(s)
+        assert e.shape == (8, 7)
+        np.testing.assert_allclose(e.T @ e, np.eye(7), atol=1e-13)
+        np.testing.assert_allclose(s @ e, 0, atol=1e-13)
+    # both signs of the first coordinate (the Householder branch)
+    s = ls.sphere.normalize(jnp.array([-1.0, 0.2, 0.3]))
+    e = ls.sphere.tangent_basis(s)
+    np.testing.assert_allclose(e.T @ e, np.eye(2), atol=1e-14)
+
+
+def test_riemannian_derivatives_of_a_quadratic_form():
+    # f(x) = x.A.x/2 restricted to S_N: grad = P A s, Hess = P (A - (s.A.s/N) I) P  (Rayleigh quotient).
+    n = 6
+    a = np.asarray(ls.rmt.sample_goe(KEY, n))
+    s = ls.sphere.random_points(jax.random.key(3), n)
+    f = lambda x: 0.5 * x @ a @ x
+    p = np.eye(n) - np.outer(s, s) / n
+    np.testing.assert_allclose(ls.sphere.riemannian_gradient(f, s), p @ a @ s, atol=1e-13)
+    expected = p @ (a - (s @ a @ s / n) * np.eye(n)) @ p
+    np.testing.assert_allclose(ls.sphere.riemannian_hessian(f, s), expected, atol=1e-13)
+    # at an eigenvector the gradient vanishes and the tangent Hessian eigenvalues are lambda_j - lambda_i
+    lam, vec = np.linalg.eigh(a)
+    v = np.sqrt(n) * vec[:, 2]
+    assert np.linalg.norm(ls.sphere.riemannian_gradient(f, v)) < 1e-12
+    h_t = ls.sphere.tangent_hessian(v, ls.sphere.riemannian_hessian(f, v))
+    np.testing.assert_allclose(np.sort(np.linalg.eigvalsh(h_t)), np.sort(np.delete(lam, 2) - lam[2]), atol=1e-12)
+
+
+def test_riemannian_hessian_matches_second_derivative_along_geodesics():
+    # d^2/dt^2 f(gamma(t)) at t=0 along a unit-speed great circle = v.Hess.v (geodesic => no extra term)
+    n = 5
+    j = ls.fields.sample_pspin(KEY, n, 3)
+    f = lambda x: ls.fields.energy(j, x)
+    s = ls.sphere.random_points(jax.random.key(5), n)
+    v = ls.sphere.project_gradient(s, jax.random.normal(jax.random.key(6), (n,)))
+    v = v / jnp.linalg.norm(v)
+    r = jnp.sqrt(n)
+    curve = lambda t: f(jnp.cos(t / r) * s + r * jnp.sin(t / r) * v)
+    second = jax.grad(jax.grad(curve))(0.0)
+    assert abs(second - v @ ls.sphere.riemannian_hessian(f, s) @ v) < 1e-11
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=2, max_value=9), st.floats(min_value=-3, max_value=3), st.integers(0, 10_000))
+def test_retract_stays_on_sphere_and_is_first_order(n, scale, seed):
+    s = ls.sphere.random_points(jax.random.key(seed), n)
+    v = ls.sphere.project_gradient(s, jax.random.normal(jax.random.key(seed + 1), (n,)))
+    out = ls.sphere.retract(s, scale * v)
+    assert abs(float(out @ out) - n) < 1e-10 * n
+    eps = 1e-6
+    np.testing.assert_allclose((ls.sphere.retract(s, eps * v) - s) / eps, v, atol=1e-5)
+
+
+def test_overlap_and_normalize():
+    x = ls.sphere.random_points(KEY, 4, 3)
+    q = ls.sphere.overlap(x, x)
+    np.testing.assert_allclose(q, 1.0, rtol=1e-14)
+    assert abs(float(ls.sphere.overlap(x[0], -x[0])) + 1) < 1e-14
+    np.testing.assert_allclose(jnp.sum(ls.sphere.normalize(jnp.array([3.0, 4.0])) ** 2), 2.0)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: ls.sphere.random_points(KEY, 1), "n"),
+    (lambda: ls.sphere.random_points(KEY, 2.5), "n"),
+    (lambda: ls.sphere.random_points(KEY, "3"), "n"),
+    (lambda: ls.sphere.random_points(KEY, 3, 0), "num"),
+    (lambda: ls.sphere.random_points(0, 3), "key"),
+    (lambda: ls.sphere.tangent_projector(2 * jnp.ones(3)), "sphere"),
+    (lambda: ls.sphere.tangent_projector(jnp.ones((2, 3))), "sigma"),
+    (lambda: ls.sphere.tangent_projector(jnp.array([1.0])), "N >= 2"),
+    (lambda: ls.sphere.normalize(jnp.zeros(3)), "non-zero"),
+    (lambda: ls.sphere.normalize(jnp.array([np.nan, 1.0])), "finite"),
+    (lambda: ls.sphere.riemannian_gradient("f", jnp.array([1.0, 1.0])), "callable"),
+    (lambda: ls.sphere.overlap(jnp.ones(2), jnp.ones(3)), "same N"),
+])
+def test_bad_inputs_raise_clear_errors(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
