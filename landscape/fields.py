@@ -20,6 +20,7 @@ Auffinger & Ben Arous, Ann. Probab. 41 (2013) 4214 (mixtures).
 from __future__ import annotations
 
 import itertools
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -203,9 +204,15 @@ def energy(field: Array | MixedField, sigma: Array) -> Array:
     ``field`` is a coupling tensor from :func:`sample_pspin` or a :class:`MixedField`; ``sigma`` a point of
     :math:`S_N` or a batch of points (leading axes). Divide by :math:`N` for the intensive energy :math:`u`.
     """
-    sums, n = _slot_sums(field, 0)
-    sigma = _check_sigma(sigma, n)
-    return _apply_slot_sums(sums, n, 0, sigma)
+    couplings, _ = _check_field(field)
+    return _derivative(field, _check_sigma(sigma, couplings[0].shape[0]), 0)
+
+
+@partial(jax.jit, static_argnames=("order",))
+def _derivative(field: Array | MixedField, sigma: Array, order: int) -> Array:
+    """The ``order``-th Euclidean derivative of the energy, compiled once per field structure and shape."""
+    sums, n = _slot_sums(field, order)
+    return _apply_slot_sums(sums, n, order, sigma)
 
 
 def gradient(field: Array | MixedField, sigma: Array) -> Array:
@@ -214,9 +221,8 @@ def gradient(field: Array | MixedField, sigma: Array) -> Array:
     For a symmetric tensor this is :math:`p\,N^{-(p-1)/2} J_{i\,i_2\dots i_p}\sigma_{i_2}\cdots\sigma_{i_p}`.
     Batched over leading axes of ``sigma``. Use :func:`landscape.sphere.project_gradient` for the Riemannian one.
     """
-    sums, n = _slot_sums(field, 1)
-    sigma = _check_sigma(sigma, n)
-    return _apply_slot_sums(sums, n, 1, sigma)
+    couplings, _ = _check_field(field)
+    return _derivative(field, _check_sigma(sigma, couplings[0].shape[0]), 1)
 
 
 def hessian(field: Array | MixedField, sigma: Array) -> Array:
@@ -225,9 +231,8 @@ def hessian(field: Array | MixedField, sigma: Array) -> Array:
     For a symmetric tensor this is :math:`p(p-1)N^{-(p-1)/2}J_{ij\,i_3\dots i_p}\sigma_{i_3}\cdots\sigma_{i_p}`.
     Batched over leading axes of ``sigma``. Use :func:`landscape.sphere.project_hessian` for the Riemannian one.
     """
-    sums, n = _slot_sums(field, 2)
-    sigma = _check_sigma(sigma, n)
-    return _apply_slot_sums(sums, n, 2, sigma)
+    couplings, _ = _check_field(field)
+    return _derivative(field, _check_sigma(sigma, couplings[0].shape[0]), 2)
 
 
 def symmetrize(couplings: Array) -> Array:

@@ -100,7 +100,8 @@ def to_lat_lon(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arcsin(np.clip(points[..., 2] / r, -1, 1)), np.arctan2(points[..., 1], points[..., 0])
 
 
-def draw_sphere(ax, xyz: np.ndarray, values: np.ndarray, vmax: float | None = None, alpha: float = 1.0):
+def draw_sphere(ax, xyz: np.ndarray, values: np.ndarray, vmax: float | None = None,
+                alpha: float = 1.0) -> mpl.cm.ScalarMappable:
     """Draw a field on a 3-d axis as a coloured unit sphere; ``xyz`` and ``values`` from :func:`sphere_grid`.
 
     Returns the ``ScalarMappable`` for a colour bar.

@@ -17,6 +17,7 @@ Sources: Absil, Mahony & Sepulchre, *Optimization Algorithms on Matrix Manifolds
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 import jax
@@ -120,6 +121,16 @@ def project_hessian(sigma: Array, euclidean_gradient: Array, euclidean_hessian: 
     return p @ (euclidean_hessian - shift * jnp.eye(n)) @ p
 
 
+@partial(jax.jit, static_argnums=0)
+def _riemannian_gradient(f: ScalarFn, sigma: Array) -> Array:
+    return project_gradient(sigma, jax.grad(f)(sigma))
+
+
+@partial(jax.jit, static_argnums=0)
+def _riemannian_hessian(f: ScalarFn, sigma: Array) -> Array:
+    return project_hessian(sigma, jax.grad(f)(sigma), jax.hessian(f)(sigma))
+
+
 def riemannian_gradient(f: ScalarFn, sigma: Array) -> Array:
     r"""Riemannian gradient of a JAX scalar function ``f`` on :math:`S_N` at ``sigma``, by autodiff.
 
@@ -128,8 +139,7 @@ def riemannian_gradient(f: ScalarFn, sigma: Array) -> Array:
     """
     if not callable(f):
         raise TypeError(f"f must be a callable R^N -> R, got {type(f).__name__}")
-    sigma = _point("sigma", sigma)
-    return project_gradient(sigma, jax.grad(f)(sigma))
+    return _riemannian_gradient(f, _point("sigma", sigma))
 
 
 def riemannian_hessian(f: ScalarFn, sigma: Array) -> Array:
@@ -142,8 +152,7 @@ def riemannian_hessian(f: ScalarFn, sigma: Array) -> Array:
     """
     if not callable(f):
         raise TypeError(f"f must be a callable R^N -> R, got {type(f).__name__}")
-    sigma = _point("sigma", sigma)
-    return project_hessian(sigma, jax.grad(f)(sigma), jax.hessian(f)(sigma))
+    return _riemannian_hessian(f, _point("sigma", sigma))
 
 
 def tangent_basis(sigma: Array) -> Array:

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup-env.sh
 case "${1:-book}" in
-  book)   jupyter-book build . -W -n --keep-going ;;
-  course) jupyter-book build . --config _config_course.yml --path-output _build/course -W -n --keep-going ;;
+  book)   jupyter-book build . --all -W -n --keep-going ;;
+  course) jupyter-book build . --all --config _config_course.yml --path-output _build/course -W -n --keep-going ;;
   *)      echo "usage: bash scripts/build-book.sh [book|course]" >&2; exit 2 ;;
 esac

@@ -11,6 +11,6 @@ source scripts/setup-env.sh
 bash scripts/ensure-chromium.sh
 python -m pytest tests --ignore=tests/built -q
 python -m pytest --nbval-lax --nbval-current-env chapters -q
-jupyter-book build . -W -n --keep-going
-jupyter-book build . --config _config_course.yml --path-output _build/course -W -n --keep-going
+jupyter-book build . --all -W -n --keep-going
+jupyter-book build . --all --config _config_course.yml --path-output _build/course -W -n --keep-going
 python -m pytest tests/built -q

@@ -17,4 +17,3 @@ source .venv/bin/activate
 if [ "${LANDSCAPES_GPU:-0}" != "1" ]; then
   export JAX_PLATFORMS=cpu
 fi
-export MPLBACKEND=Agg

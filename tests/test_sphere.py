@@ -121,3 +121,17 @@ def test_overlap_and_normalize():
 def test_bad_inputs_raise_clear_errors(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_project_hessian_matches_autodiff_and_kills_the_normal_direction():
+    n = 5
+    j = ls.fields.sample_pspin(KEY, n, 4)
+    s = ls.sphere.random_points(jax.random.key(8), n)
+    f = lambda x: ls.fields.energy(j, x)
+    h = ls.sphere.project_hessian(s, jax.grad(f)(s), jax.hessian(f)(s))
+    np.testing.assert_allclose(h, ls.sphere.riemannian_hessian(f, s), atol=1e-13)
+    np.testing.assert_allclose(h @ s, 0, atol=1e-12)
+    # the curvature term for the pure p-spin is -p u on the tangent space (Euler's identity)
+    u = f(s) / n
+    p_proj = ls.sphere.tangent_projector(s)
+    np.testing.assert_allclose(h, p_proj @ jax.hessian(f)(s) @ p_proj - 4 * u * p_proj, atol=1e-12)

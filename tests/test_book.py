@@ -1,0 +1,132 @@
+"""Book-level tests: table of contents, stored notebooks, chapter shape, citations, configs, API coverage."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import pathlib
+import re
+
+import pytest
+import yaml
+
+import landscape as ls
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part["chapters"]]
+    return files
+
+
+def _cells(nb_path: pathlib.Path) -> list[dict]:
+    return json.loads(nb_path.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    src = cell["source"]
+    return src if isinstance(src, str) else "".join(src)
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "no chapters found"
+
+
+def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
+    toc = _toc_files()
+    for nb in CHAPTERS:
+        assert f"chapters/{nb.stem}" in toc, f"{nb.name} is not listed in _toc.yml"
+    for entry in toc:
+        assert any((ROOT / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), f"missing toc entry {entry}"
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_notebook_is_stored_without_outputs(nb):
+    for cell in _cells(nb):
+        if cell["cell_type"] == "code":
+            assert not cell.get("outputs"), f"{nb.name}: a code cell has stored outputs"
+            assert cell.get("execution_count") is None, f"{nb.name}: a code cell has an execution count"
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_shape(nb):
+    cells = _cells(nb)
+    text = "\n".join(_source(c) for c in cells)
+    number = int(nb.stem.split("_")[0])
+    assert _source(cells[0]).startswith("# "), "the first cell is the chapter title"
+    assert "## Overview" in _source(cells[0]), "the chapter opens with an Overview"
+    assert "import landscape as ls" in text
+    assert f"jax.random.key({number})" in text, "one key per chapter, seeded with the chapter number"
+    assert "## Summary" in text and "## Exercises" in text
+    for banned in ("sys.path", "pip install", "%pip", "!pip"):
+        assert banned not in text, f"{nb.name} contains {banned!r}"
+    # at least three exercises, each with a solution, labelled ch<NN>-ex<k>
+    exercises = re.findall(r"```\{exercise-start\}\n:label: (ch\d\d-ex\d+)", text)
+    solutions = re.findall(r"```\{solution-start\} (ch\d\d-ex\d+)", text)
+    assert len(exercises) >= 3, f"{nb.name} has {len(exercises)} exercises"
+    assert sorted(exercises) == sorted(solutions), "every exercise needs exactly one solution"
+    assert all(e.startswith(f"ch{number:02d}-") for e in exercises)
+    # figures carry a caption and a name, and are referred to
+    for cell in cells:
+        fig = cell.get("metadata", {}).get("mystnb", {}).get("figure")
+        if fig:
+            assert fig.get("caption") and fig.get("name", "").startswith("fig-"), fig
+            assert f"{{numref}}`{fig['name']}`" in text, f"figure {fig['name']} is never referred to"
+    # checks are hidden, and there is at least one
+    tags = [t for c in cells for t in c.get("metadata", {}).get("tags", [])]
+    assert "remove-cell" in tags and "parameters" in tags
+
+
+def test_every_citation_is_in_the_bibliography():
+    bib = (ROOT / "references.bib").read_text()
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    sources = [p.read_text() for p in CHAPTERS] + [p.read_text() for p in ROOT.glob("*.md")]
+    cited = set()
+    for src in sources:
+        for group in re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", src):
+            cited.update(k.strip() for k in group.split(","))
+    assert cited, "no citations found"
+    assert cited <= keys, f"cited but not in references.bib: {sorted(cited - keys)}"
+
+
+def test_course_config_differs_only_in_title_and_hidden_solutions():
+    book = yaml.safe_load((ROOT / "_config.yml").read_text())
+    course = yaml.safe_load((ROOT / "_config_course.yml").read_text())
+    assert book["sphinx"]["config"]["hide_solutions"] is False
+    assert course["sphinx"]["config"]["hide_solutions"] is True
+    for cfg in (book, course):
+        cfg.pop("title")
+        cfg["sphinx"]["config"].pop("hide_solutions")
+    assert book == course
+
+
+def test_book_config_is_offline_and_strict():
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert cfg["only_build_toc_files"] is True
+    assert cfg["execute"]["execute_notebooks"] == "force"
+    assert cfg["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+    assert "offline_mathjax" in cfg["sphinx"]["local_extensions"]
+    for pattern in (".*", "**/.*", "_build", ".venv", "tests", "landscape", "README.md"):
+        assert pattern in cfg["exclude_patterns"]
+
+
+def _public_functions():
+    for module in (ls.sphere, ls.fields, ls.rmt, ls.critical, ls.plotting):
+        for name, obj in vars(module).items():
+            if not name.startswith("_") and inspect.isfunction(obj) and obj.__module__ == module.__name__:
+                yield module, name, obj
+
+
+@pytest.mark.parametrize("module, name, obj", list(_public_functions()), ids=lambda x: getattr(x, "__name__", str(x)))
+def test_public_function_is_documented_and_tested(module, name, obj):
+    assert obj.__doc__ and len(obj.__doc__.strip()) > 20, f"{module.__name__}.{name} needs a docstring"
+    hints = inspect.get_annotations(obj)
+    assert "return" in hints, f"{module.__name__}.{name} needs type hints"
+    short = module.__name__.split(".")[-1]
+    test_file = ROOT / "tests" / f"test_{short}.py"
+    assert re.search(rf"\b{name}\(", test_file.read_text()), f"{module.__name__}.{name} is not called in {test_file.name}"
