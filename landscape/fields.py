@@ -120,9 +120,13 @@ def sample_pspin(key: Array, n: int, p: int) -> Array:
     :math:`\mathbb{E}[H(\sigma)H(\sigma')] = N q^p` exactly (Auffinger, Ben Arous & Černý 2013, eq. 1.1).
     The tensor is not symmetrised: symmetrising leaves :math:`H` unchanged.
     """
+    return _sample_couplings(key, n, _validate.integer("p", p, minimum=2))
+
+
+def _sample_couplings(key: Array, n: int, p: int) -> Array:
+    """I.i.d. standard Gaussian tensor of shape ``(n,)*p``, ``p >= 1`` (mixtures may contain a linear term)."""
     _validate.prng_key("key", key)
     n = _validate.integer("n", n, minimum=2)
-    p = _validate.integer("p", p, minimum=1)
     if n**p > MAX_TENSOR_ENTRIES:
         raise ValueError(f"n**p = {n}**{p} exceeds MAX_TENSOR_ENTRIES = {MAX_TENSOR_ENTRIES}; lower n or p")
     return jax.random.normal(key, (n,) * p, dtype=jnp.float64)
@@ -136,7 +140,7 @@ def sample_mixture(key: Array, n: int, mix: Mixture | int) -> MixedField:
     mix = _mixture("mix", mix)
     _validate.prng_key("key", key)
     keys = jax.random.split(key, len(mix.degrees))
-    couplings = tuple(sample_pspin(k, n, p) for k, p in zip(keys, mix.degrees))
+    couplings = tuple(_sample_couplings(k, n, p) for k, p in zip(keys, mix.degrees))
     return MixedField(couplings, tuple(float(np.sqrt(c)) for c in mix.coefficients))
 
 

@@ -91,6 +91,9 @@ def test_mixed_field_derivatives_match_autodiff():
 def test_mixture_constructor():
     mix = ls.fields.mixture({4: 0.25, 2: 0.75, 3: 0.0})
     assert mix.degrees == (2, 4) and mix.coefficients == (0.75, 0.25)
+    # a linear term (p = 1) is allowed in a mixture: H = a_1 J.sigma + ...
+    field = ls.fields.sample_mixture(KEY, 4, ls.fields.mixture({1: 0.5, 3: 0.5}))
+    assert [j.ndim for j in field.couplings] == [1, 3]
 
 
 @pytest.mark.parametrize("call, exc, match", [
@@ -103,6 +106,7 @@ def test_mixture_constructor():
     (lambda: ls.fields.mixture({2: 0.0}), ValueError, "positive"),
     (lambda: ls.fields.sample_pspin(KEY, 1, 3), ValueError, "n"),
     (lambda: ls.fields.sample_pspin(KEY, 3, 2.5), TypeError, "p"),
+    (lambda: ls.fields.sample_pspin(KEY, 3, 1), ValueError, "p must be an integer >= 2"),
     (lambda: ls.fields.sample_pspin(KEY, 10**4, 3), ValueError, "MAX_TENSOR_ENTRIES"),
     (lambda: ls.fields.xi(3, 0.5, derivative=4), ValueError, "derivative"),
     (lambda: ls.fields.xi("x", 0.5), TypeError, "mix"),

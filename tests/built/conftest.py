@@ -35,19 +35,24 @@ def _chromium() -> str:
 
 
 @functools.cache
-def rendered_dom(page: pathlib.Path) -> str:
-    """The DOM of a page after its scripts ran (MathJax included), from headless Chromium."""
+def render_url(url: str) -> str:
+    """The DOM of a page after its scripts ran (MathJax, search), from headless Chromium."""
     with tempfile.TemporaryDirectory() as profile:
         cmd = [
             _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--allow-file-access-from-files",
-            "--virtual-time-budget=20000", "--dump-dom", page.as_uri(),
+            "--virtual-time-budget=20000", "--dump-dom", url,
         ]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     if out.returncode != 0 or "<html" not in out.stdout:
-        pytest.fail(f"Chromium could not render {page}: {out.stderr[-2000:]}")
+        pytest.fail(f"Chromium could not render {url}: {out.stderr[-2000:]}")
     return out.stdout
+
+
+def rendered_dom(page: pathlib.Path) -> str:
+    """The rendered DOM of a built page (see :func:`render_url`)."""
+    return render_url(page.as_uri())
 
 
 class VisibleText(HTMLParser):

@@ -1,7 +1,8 @@
-"""The course edition hides every solution; the book edition shows them."""
+"""The course edition hides every solution (prose and code); the book edition shows them."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -10,41 +11,58 @@ import pytest
 from .conftest import BOOK_HTML, COURSE_HTML, ROOT, chapter_pages
 
 
-def _solution_snippets() -> dict[str, list[str]]:
-    """Distinctive sentences and code lines from inside every solution block, per chapter."""
-    snippets = {}
-    for nb in sorted((ROOT / "chapters").glob("*.ipynb")):
-        inside, found = False, []
-        for cell in json.loads(nb.read_text())["cells"]:
-            src = "".join(cell["source"])
-            if "```{solution-start}" in src:
-                inside = True
-                src = src.split("```{solution-start}", 1)[1]
-            if inside:
-                body = src.split("```{solution-end}", 1)[0]
-                lines = [ln.strip() for ln in body.splitlines()]
-                if cell["cell_type"] == "code":
-                    found += [ln for ln in lines if len(ln) > 25 and "<" not in ln and "&" not in ln][:1]
-                else:
-                    words = re.findall(r"[A-Za-z][A-Za-z ,]{30,}", body)
-                    found += [w.strip() for w in words[:1]]
-            if "```{solution-end}" in src:
+def _plain(text: str) -> str:
+    """Page text without tags and entities, whitespace folded: code and prose become comparable."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+
+
+def _split_solution_lines(nb_path) -> tuple[list[str], str]:
+    """Lines inside solution blocks (prose and code), and all the text outside them."""
+    inside, solution, outside = False, [], []
+    for cell in json.loads(nb_path.read_text())["cells"]:
+        src = "".join(cell["source"])
+        if "```{solution-start}" in src:
+            before, src = src.split("```{solution-start}", 1)
+            outside.append(before)
+            inside = True
+            src = src.split("\n", 2)[-1]  # drop the directive line and its :class: option
+        if inside:
+            body, _, after = src.partition("```{solution-end}")
+            solution += [ln.strip() for ln in body.splitlines()]
+            if _:
                 inside = False
-        snippets[nb.stem] = found
-    return snippets
+                outside.append(after)
+        else:
+            outside.append(src)
+    return solution, "\n".join(outside)
 
 
-SNIPPETS = _solution_snippets()
+def _distinctive(nb_path) -> list[str]:
+    """Solution lines, free of math and markup, long enough to be distinctive, that occur nowhere else."""
+    solution, outside = _split_solution_lines(nb_path)
+    outside_plain = " ".join(outside.split())
+    keep = []
+    for line in solution:
+        plain = " ".join(line.split())
+        if len(plain) > 25 and plain not in outside_plain and not re.search(r"[$`{}*\\#]", plain):
+            keep.append(plain)
+    return keep
 
 
-@pytest.mark.parametrize("stem", sorted(SNIPPETS))
-def test_course_edition_has_no_solutions(stem):
-    assert SNIPPETS[stem], f"no solution text found in {stem}"
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.stem)
+def test_course_edition_has_no_solutions(nb):
+    snippets = _distinctive(nb)
+    assert len(snippets) >= 3, f"too few distinctive solution lines found in {nb.name}: {snippets}"
     chapter_pages(COURSE_HTML)  # fails if the course edition was not built
-    course = (COURSE_HTML / "chapters" / f"{stem}.html").read_text()
-    book = (BOOK_HTML / "chapters" / f"{stem}.html").read_text()
-    assert 'class="solution' not in course and "solution-title" not in course
-    for snippet in SNIPPETS[stem]:
-        assert snippet in book, f"snippet not found in the book edition either: {snippet!r}"
+    course_raw = (COURSE_HTML / "chapters" / f"{nb.stem}.html").read_text()
+    book = _plain((BOOK_HTML / "chapters" / f"{nb.stem}.html").read_text())
+    course = _plain(course_raw)
+    assert 'class="solution' not in course_raw and "solution-title" not in course_raw
+    found_in_book = [s for s in snippets if s in book]
+    assert len(found_in_book) >= 0.8 * len(snippets), f"snippets missing from the book edition: {snippets}"
+    for snippet in found_in_book:
         assert snippet not in course, f"solution text leaked into the course edition: {snippet!r}"
-    assert "exercise" in course, "the exercises themselves must remain"
+    assert "Exercise" in course, "the exercises themselves must remain"

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from .conftest import BOOK_HTML, chapter_pages, parse, rendered_dom
+from .conftest import BOOK_HTML, chapter_pages, parse, render_url, rendered_dom
 
 PAGES = chapter_pages(BOOK_HTML) if (BOOK_HTML / "index.html").is_file() else []
 RAW_MATH = re.compile(r"\\\[|\\\]|\\\(|\\\)|\$\$|\\begin\{|\\frac|\\sigma|\\mathbb")
@@ -68,3 +68,11 @@ def test_mathjax_is_served_locally():
     bundle = BOOK_HTML / "_static" / "mathjax"
     assert (bundle / "tex-chtml-full.js").stat().st_size > 100_000
     assert any((bundle / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+
+
+def test_search_finds_a_chapter():
+    # Sphinx's client-side search runs from searchindex.js, so it works on the static site and offline.
+    page = BOOK_HTML / "search.html"
+    assert page.is_file()
+    html = render_url(page.as_uri() + "?q=Morse+identity")
+    assert "01_energy_landscape" in html, "searching for 'Morse identity' does not find chapter 1"
