@@ -12,7 +12,8 @@ import pytest
 from .conftest import BOOK_HTML, chapter_pages, parse, render_url, rendered_dom
 
 PAGES = chapter_pages(BOOK_HTML) if (BOOK_HTML / "index.html").is_file() else []
-RAW_MATH = re.compile(r"\\\[|\\\]|\\\(|\\\)|\$\$|\\begin\{|\\frac|\\sigma|\\mathbb")
+# display and inline delimiters, LaTeX commands, and inline "$x$" math that nothing typeset
+RAW_MATH = re.compile(r"\\\[|\\\]|\\\(|\\\)|\$\$|\\begin\{|\\frac|\\sigma|\\mathbb|\$[A-Za-z\\][^$]{0,40}\$")
 
 
 def _png_size(path: pathlib.Path) -> tuple[int, int]:
