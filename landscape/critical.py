@@ -42,29 +42,14 @@ class CriticalPoints(NamedTuple):
     hessian_eigenvalues: np.ndarray  #: tangent Hessian spectra, shape (m, N-1), ascending
 
 
-def _prepare(field: Field) -> tuple[tuple, int]:
-    """The contraction tensors of the energy, gradient and Hessian, built once per field (see fields._slot_sums)."""
-    sums = tuple(fields._slot_sums(field, order)[0] for order in range(3))
-    return sums, fields._check_field(field)[0][0].shape[0]
-
-
-def _derivatives(prepared: tuple[tuple, int], sigma: Array) -> tuple[Array, Array, Array]:
-    """Energy, Riemannian gradient and (N-1)x(N-1) tangent Hessian at one point, from :func:`_prepare`."""
-    sums, n = prepared
-    h, g, hess = (fields._apply_slot_sums(sums[d], n, d, sigma) for d in range(3))
-    hess = sphere.project_hessian(sigma, g, hess)
-    return h, sphere.project_gradient(sigma, g), sphere.tangent_hessian(sigma, hess)
-
-
 @partial(jax.jit, static_argnames=("n_iter",))
 def _newton_batch(field: Field, sigma: Array, n_iter: int, max_step: float) -> Array:
-    prepared = _prepare(field)
+    tensors = fields._derivative_tensors(field)  # built once, outside the loop
 
     def one(s):
         def body(_, s):
-            _, grad, h_t = _derivatives(prepared, s)
-            basis = sphere.tangent_basis(s)
-            v = -basis @ jnp.linalg.solve(h_t, basis.T @ grad)
+            _, g_t, h_t = fields._tangent_at(tensors, s)
+            v = -sphere.tangent_basis(s) @ jnp.linalg.solve(h_t, g_t)
             norm = jnp.linalg.norm(v)
             v = jnp.where(norm > max_step, v * max_step / norm, v)
             v = jnp.where(jnp.all(jnp.isfinite(v)), v, 0.0)
@@ -80,7 +65,7 @@ def newton(field: Field, sigma: Array, n_iter: int = 30, max_step: float = 0.5) 
 
     Each step solves :math:`\operatorname{Hess}H(\sigma)\,v = -\operatorname{grad}H(\sigma)` on the tangent space,
     caps :math:`|v| \le` ``max_step`` :math:`\cdot\sqrt{N}`, and retracts. Newton is attracted by critical points
-    of every index (Absil et al. 2008, Thm 6.3.2), which is what a census needs. Check the result with
+    of every index (Absil, Mahony & Sepulchre 2008, ch. 6), which is what a census needs. Check the result with
     :func:`classify`: a start far from any critical point may stall.
     """
     _check_field_and_points(field, sigma)
@@ -94,11 +79,11 @@ def newton(field: Field, sigma: Array, n_iter: int = 30, max_step: float = 0.5) 
 
 @jax.jit
 def _classify_batch(field: Field, sigma: Array) -> tuple[Array, Array, Array]:
-    prepared = _prepare(field)
+    tensors = fields._derivative_tensors(field)
 
     def one(s):
-        h, grad, h_t = _derivatives(prepared, s)
-        return h / s.shape[0], jnp.linalg.norm(grad), jnp.linalg.eigvalsh(h_t)
+        h, g_t, h_t = fields._tangent_at(tensors, s)
+        return h / s.shape[0], jnp.linalg.norm(g_t), jnp.linalg.eigvalsh(h_t)
 
     return jax.vmap(one)(sigma)
 

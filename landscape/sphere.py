@@ -17,6 +17,7 @@ Sources: Absil, Mahony & Sepulchre, *Optimization Algorithms on Matrix Manifolds
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Callable
 
@@ -77,8 +78,29 @@ def random_points(key: Array, n: int, num: int | None = None) -> Array:
     _validate.prng_key("key", key)
     n = _validate.integer("n", n, minimum=2)
     shape = (n,) if num is None else (_validate.integer("num", num, minimum=1), n)
-    g = jax.random.normal(key, shape, dtype=jnp.float64)
+    g = jax.random.normal(key, (math.prod(shape),), dtype=jnp.float64).reshape(shape)  # flat: compiles faster
     return jnp.sqrt(n) * g / jnp.linalg.norm(g, axis=-1, keepdims=True)
+
+
+def points_at_overlap(key: Array, sigma: Array, q: Array) -> Array:
+    r"""Random points :math:`\tau` of :math:`S_N` with overlap exactly :math:`\tau\cdot\sigma/N = q`.
+
+    :math:`\tau = q\,\sigma + \sqrt{1-q^2}\,\sqrt N\,e` with :math:`e` a uniform unit vector orthogonal to
+    :math:`\sigma`, so :math:`|\tau|^2 = N`. Vectorised over ``q`` (any shape, values in :math:`[-1, 1]`): the
+    result has shape ``q.shape + (N,)``. Used to measure two-point functions such as
+    :math:`\mathbb E[H(\sigma)H(\tau)] = N\xi(q)` at a prescribed overlap.
+    """
+    _validate.prng_key("key", key)
+    sigma = _point("sigma", sigma)
+    _validate.finite_array("q", q)
+    q = jnp.asarray(q, dtype=jnp.float64)
+    if not _validate.is_traced(q) and np.any(np.abs(np.asarray(q)) > 1):
+        raise ValueError(f"q must lie in [-1, 1], got values up to {float(np.max(np.abs(np.asarray(q))))}")
+    n = sigma.shape[0]
+    g = jax.random.normal(key, (q.size * n,), dtype=jnp.float64).reshape(q.shape + (n,))
+    g = g - (g @ sigma)[..., None] * sigma / n
+    e = g / jnp.linalg.norm(g, axis=-1, keepdims=True)
+    return q[..., None] * sigma + jnp.sqrt(1 - q**2)[..., None] * jnp.sqrt(n) * e
 
 
 def overlap(sigma: Array, tau: Array) -> Array:
@@ -135,7 +157,7 @@ def riemannian_gradient(f: ScalarFn, sigma: Array) -> Array:
     r"""Riemannian gradient of a JAX scalar function ``f`` on :math:`S_N` at ``sigma``, by autodiff.
 
     :math:`\operatorname{grad} f(\sigma) = P_\sigma \nabla f(\sigma)`, with :math:`\nabla f` from ``jax.grad``
-    (Absil, Mahony & Sepulchre 2008, eq. 3.37).
+    (Absil, Mahony & Sepulchre 2008, ch. 3).
     """
     if not callable(f):
         raise TypeError(f"f must be a callable R^N -> R, got {type(f).__name__}")
@@ -183,7 +205,7 @@ def tangent_hessian(sigma: Array, riemannian_hessian_matrix: Array) -> Array:
 def retract(sigma: Array, v: Array) -> Array:
     r"""Metric-projection retraction :math:`R_\sigma(v) = \sqrt{N}\,(\sigma+v)/|\sigma+v|`, batched over leading axes.
 
-    First-order agreement with the exponential map (Absil, Mahony & Sepulchre 2008, Example 4.1.1); ``v`` is
+    First-order agreement with the exponential map (Absil, Mahony & Sepulchre 2008, §4.1); ``v`` is
     expected to be tangent but any vector with :math:`\sigma+v\neq 0` gives a point on :math:`S_N`.
     """
     sigma = _point("sigma", sigma, batched=True)

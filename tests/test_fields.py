@@ -118,3 +118,37 @@ def test_mixture_constructor():
 def test_bad_inputs_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_tangent_derivatives_match_autodiff_and_batch():
+    n, p = 5, 3
+    j = ls.fields.sample_pspin(KEY, n, p)
+    s = ls.sphere.random_points(jax.random.key(11), n, 3)
+    h, g, hess = ls.fields.tangent_derivatives(j, s)
+    assert h.shape == (3,) and g.shape == (3, n - 1) and hess.shape == (3, n - 1, n - 1)
+    for b in range(3):
+        f = lambda x: ls.fields.energy(j, x)
+        e = ls.sphere.tangent_basis(s[b])
+        np.testing.assert_allclose(h[b], f(s[b]), atol=1e-13)
+        np.testing.assert_allclose(g[b], e.T @ ls.sphere.riemannian_gradient(f, s[b]), atol=1e-12)
+        np.testing.assert_allclose(hess[b], e.T @ ls.sphere.riemannian_hessian(f, s[b]) @ e, atol=1e-12)
+    one = ls.fields.tangent_derivatives(j, s[0])
+    assert one[1].shape == (n - 1,) and np.allclose(one[2], hess[0])
+
+
+def test_tangent_derivatives_joint_law_at_a_point():
+    # Pure p-spin at a fixed point: Var H = N, Var g_i = p, Var h_ij = p(p-1)/N (i != j), E[h_ii | u] = -p u.
+    n, p, m = 6, 3, 8000
+    s = ls.sphere.random_points(jax.random.key(12), n)
+    keys = jax.random.split(jax.random.key(13), m)
+    h, g, hess = jax.vmap(lambda k: ls.fields.tangent_derivatives(ls.fields.sample_pspin(k, n, p), s))(keys)
+    h, g, hess = np.asarray(h), np.asarray(g), np.asarray(hess)
+    def check_mean(x, expected):
+        assert abs(x.mean() - expected) < 5 * x.std(ddof=1) / np.sqrt(x.size), (x.mean(), expected)
+    check_mean(h**2, n)
+    check_mean(g[:, 0] ** 2, p)
+    check_mean(h * g[:, 1], 0.0)
+    check_mean(hess[:, 0, 1] ** 2, p * (p - 1) / n)
+    euclidean_diag = hess[:, 2, 2] + p * h / n  # remove the curvature shift -p u
+    check_mean(euclidean_diag**2, 2 * p * (p - 1) / n)
+    check_mean(euclidean_diag * h, 0.0)

@@ -48,7 +48,7 @@ def semicircle_integral(f) -> float:
 def within_standard_errors(samples: np.ndarray, expected: float, z: float = 5.0) -> bool:
     samples = np.asarray(samples, dtype=float).ravel()
     se = samples.std(ddof=1) / math.sqrt(samples.size)
-    return abs(samples.mean() - expected) < z * se
+    return abs(samples.mean() - expected) < z * se + 1e-12   # 1e-12: rounding, for samples of zero variance
 
 
 # --------------------------------------------------------------------------------------------------- GOE
@@ -396,3 +396,283 @@ def test_bbp_ranges(theta):
     assert outlier >= 2.0 and 0.0 <= overlap < 1.0
     if theta > 1 + 1e-6:  # the outlier solves G(λ) = 1/θ
         assert complex(rmt.stieltjes_transform(outlier)).real == pytest.approx(1 / theta, rel=1e-6)
+
+
+# ----------------------------------------------------------------------------- genus of pairings and gluings
+
+HARER_ZAGIER = {1: [1], 2: [2, 1], 3: [5, 10], 4: [14, 70, 21], 5: [42, 420, 483], 6: [132, 2310, 6468, 1485]}
+"""ε_g(k): pairings of 2k points of genus g (Harer & Zagier 1986; GUE moments 1, 2 + 1/n², 5 + 10/n², ...)."""
+
+
+@pytest.mark.parametrize("k", range(1, 7))
+def test_pairing_genus_counts_are_harer_zagier(k):
+    counts = [0] * (k // 2 + 1)
+    for p in rmt.pair_partitions(2 * k):
+        g = rmt.pairing_genus(p)
+        assert (g == 0) == rmt.is_noncrossing(p)
+        counts[g] += 1
+    assert counts == HARER_ZAGIER[k]
+
+
+def test_pairing_genus_small_cases():
+    assert rmt.pairing_genus(()) == 0
+    assert rmt.pairing_genus(((0, 1),)) == 0
+    assert rmt.pairing_genus(((0, 2), (1, 3))) == 1            # the torus
+    assert rmt.pairing_genus([(3, 1), (2, 0)]) == 1             # order of pairs and within pairs is irrelevant
+    assert rmt.pairing_genus(((0, 3), (1, 4), (2, 5))) == 1
+    assert rmt.pairing_genus(((0, 4), (1, 6), (2, 5), (3, 7))) == 1
+
+
+def test_pairing_gluings_small_cases():
+    assert rmt.pairing_gluings(()) == (1,)
+    assert rmt.pairing_gluings(((0, 1),)) == (1, 1)              # E (1/n) Tr W² = 1 + 1/n
+    by_pairing = {p: rmt.pairing_gluings(p) for p in rmt.pair_partitions(4)}
+    assert by_pairing == {((0, 1), (2, 3)): (1, 2, 1), ((0, 2), (1, 3)): (0, 1, 3), ((0, 3), (1, 2)): (1, 2, 1)}
+
+
+@pytest.mark.parametrize("m", [2, 4, 6, 8, 10])
+def test_sum_over_pairings_is_the_exact_moment(m):
+    k = m // 2
+    total = [0] * (k + 1)
+    for p in rmt.pair_partitions(m):
+        c = rmt.pairing_gluings(p)
+        assert len(c) == k + 1 and sum(c) == 2**k
+        assert c[0] == (1 if rmt.is_noncrossing(p) else 0)      # only planar straight gluings give n^0
+        g = rmt.pairing_genus(p)
+        assert c[2 * g] >= 1                                     # the all-straight gluing: Euler genus 2g
+        total = [a + b for a, b in zip(total, c)]
+    assert tuple(total) == rmt.goe_genus_expansion(m)
+    for n in (1, 2, 3, 7, 50):
+        assert sum(Fraction(c, n**gamma) for gamma, c in enumerate(total)) == rmt.finite_n_goe_moment(n, m)
+
+
+def test_goe_genus_expansion_values():
+    assert rmt.goe_genus_expansion(0) == (1,)
+    assert rmt.goe_genus_expansion(2) == (1, 1)
+    assert rmt.goe_genus_expansion(4) == (2, 5, 5)
+    assert rmt.goe_genus_expansion(6) == (5, 22, 52, 41)
+    assert rmt.goe_genus_expansion(8) == (14, 93, 374, 690, 509)
+    for p in range(1, 6):
+        a = rmt.goe_genus_expansion(2 * p)
+        assert a[0] == rmt.catalan(p) and sum(a) == double_factorial(2 * p - 1) * 2**p
+        assert a[1] == 2 ** (2 * p - 1) - math.comb(2 * p, p) // 2   # 1/n term: projective-plane gluings
+
+
+def test_pairing_functions_reject_bad_input():
+    for f in (rmt.pairing_genus, rmt.pairing_gluings):
+        with pytest.raises(ValueError, match="^pairing must use each point once"):
+            f(((0, 1), (1, 2)))
+        with pytest.raises(ValueError, match="^pairing must cover"):
+            f(((0, 2),))
+        with pytest.raises(TypeError, match="^pairing must be a sequence"):
+            f(3)
+        with pytest.raises(ValueError, match="^pairing must have at most 16 points"):
+            f(tuple((2 * i, 2 * i + 1) for i in range(9)))
+    with pytest.raises(ValueError, match="^k must be an even integer"):
+        rmt.goe_genus_expansion(3)
+    with pytest.raises(ValueError, match=r"^k must be an integer in \[0, 12\]"):
+        rmt.goe_genus_expansion(14)
+
+
+# ----------------------------------------------------------------------------------------- Wigner matrices
+
+
+def test_sample_wigner_shapes_values_symmetry():
+    n = 6
+    for entries in rmt.WIGNER_ENTRIES:
+        w = rmt.sample_wigner(jax.random.key(1), n, entries, num=3)
+        assert w.shape == (3, n, n) and w.dtype == jnp.float64
+        np.testing.assert_array_equal(w, np.swapaxes(w, -1, -2))
+        assert rmt.sample_wigner(jax.random.key(1), n, entries).shape == (n, n)
+    w = np.asarray(rmt.sample_wigner(jax.random.key(2), n, "rademacher", num=50))
+    off = w[:, *np.triu_indices(n, 1)]
+    np.testing.assert_allclose(np.abs(off), 1 / np.sqrt(n), rtol=1e-15)
+    np.testing.assert_allclose(np.abs(w[:, np.arange(n), np.arange(n)]), np.sqrt(2 / n), rtol=1e-15)
+    assert 0 < (off > 0).mean() < 1
+
+
+@pytest.mark.parametrize("entries", ["gaussian", "rademacher"])
+def test_sample_wigner_variances_and_fourth_moment(entries):
+    """Second moments as the GOE; E (1/n) Tr W^4 = 2 + (μ4+2)/n + (3μ4-4)/n², within 5 standard errors."""
+    n, num = 5, 20_000
+    w = rmt.sample_wigner(jax.random.key(7), n, entries, num=num)
+    wn = np.asarray(w)
+    assert within_standard_errors(wn[:, *np.triu_indices(n, 1)] ** 2, 1 / n)
+    assert within_standard_errors(wn[:, np.arange(n), np.arange(n)] ** 2, 2 / n)
+    m4 = np.asarray(rmt.empirical_moment(jnp.linalg.eigvalsh(w), 4))
+    mu4 = 3 if entries == "gaussian" else 1
+    assert within_standard_errors(m4, float(rmt.wigner_fourth_moment(n, mu4)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_wigner_fourth_moment_rademacher_exhaustive(n):
+    """Average of (1/n) Tr W^4 over all 2^(n(n+1)/2) sign matrices, against the closed form with μ4 = 1."""
+    upper = np.triu_indices(n)
+    values = []
+    for signs in itertools.product((-1.0, 1.0), repeat=len(upper[0])):
+        x = np.zeros((n, n))
+        x[upper] = signs
+        w = (np.triu(x, 1) + np.triu(x, 1).T) / math.sqrt(n) + np.diag(np.diag(x)) * math.sqrt(2 / n)
+        values.append(np.trace(np.linalg.matrix_power(w, 4)) / n)
+    assert np.mean(values) == pytest.approx(float(rmt.wigner_fourth_moment(n, 1)), rel=1e-12)
+
+
+def test_wigner_fourth_moment_gaussian_is_goe():
+    for n in (1, 2, 5, 40):
+        assert rmt.wigner_fourth_moment(n, 3) == rmt.finite_n_goe_moment(n, 4)
+    assert rmt.wigner_fourth_moment(4, 1) == Fraction(2) + Fraction(3, 4) - Fraction(1, 16)
+    assert rmt.wigner_fourth_moment(10, Fraction(9, 5)) == 2 + Fraction(19, 50) + Fraction(7, 500)  # uniform
+    assert rmt.wigner_fourth_moment(10, 1.8) == rmt.wigner_fourth_moment(10, Fraction(1.8))  # exact float
+
+
+def test_wigner_bad_inputs():
+    with pytest.raises(ValueError, match="^entries must be one of"):
+        rmt.sample_wigner(jax.random.key(0), 3, "uniform")
+    with pytest.raises(TypeError, match="^entries must be a string"):
+        rmt.sample_wigner(jax.random.key(0), 3, 1)
+    with pytest.raises(ValueError, match="^n must be"):
+        rmt.sample_wigner(jax.random.key(0), 0)
+    with pytest.raises(TypeError, match="^key must be"):
+        rmt.sample_wigner(3, 3)
+    with pytest.raises(ValueError, match="^entry_fourth_moment must be >= 1"):
+        rmt.wigner_fourth_moment(3, 0.5)
+    with pytest.raises(TypeError, match="^entry_fourth_moment must be a real number"):
+        rmt.wigner_fourth_moment(3, "3")
+    with pytest.raises(ValueError, match="^entry_fourth_moment must be finite"):
+        rmt.wigner_fourth_moment(3, float("inf"))
+
+
+# ---------------------------------------------------------------------------------- Kolmogorov distance
+
+
+def semicircle_quantile(u: float) -> float:
+    from scipy.optimize import brentq
+    return brentq(lambda x: float(rmt.semicircle_cdf(x)) - u, -2, 2, xtol=1e-14)
+
+
+def test_kolmogorov_distance_hand_cases():
+    assert float(rmt.semicircle_kolmogorov_distance([0.0])) == 0.5
+    assert float(rmt.semicircle_kolmogorov_distance([5.0, 6.0])) == 1.0
+    m = 40
+    quantiles = np.array([semicircle_quantile((i - 0.5) / m) for i in range(1, m + 1)])
+    assert float(rmt.semicircle_kolmogorov_distance(quantiles)) == pytest.approx(1 / (2 * m), abs=1e-12)
+    shifted = 3.0 + 1.5 * quantiles / 2  # the semicircle of centre 3 and radius 1.5
+    d = rmt.semicircle_kolmogorov_distance(np.stack([shifted, quantiles]), center=3.0, radius=1.5)
+    assert d.shape == (2,)
+    assert float(d[0]) == pytest.approx(1 / (2 * m), abs=1e-12) and float(d[1]) > 0.4
+
+
+def test_kolmogorov_distance_matches_brute_force_and_shrinks():
+    lam = np.asarray(jnp.linalg.eigvalsh(rmt.sample_goe(jax.random.key(9), 30)))
+    grid = np.sort(np.concatenate([lam, lam - 1e-12, np.linspace(-3, 3, 2001)]))
+    emp = np.searchsorted(np.sort(lam), grid, side="right") / lam.size
+    brute = np.max(np.abs(emp - np.asarray(rmt.semicircle_cdf(grid))))
+    assert float(rmt.semicircle_kolmogorov_distance(lam)) == pytest.approx(brute, abs=1e-9)
+    big = jnp.linalg.eigvalsh(rmt.sample_goe(jax.random.key(9), 400))
+    assert float(rmt.semicircle_kolmogorov_distance(big)) < float(rmt.semicircle_kolmogorov_distance(lam))
+
+
+def test_kolmogorov_distance_bad_inputs():
+    with pytest.raises(ValueError, match="^radius must be > 0"):
+        rmt.semicircle_kolmogorov_distance([0.0], radius=0.0)
+    with pytest.raises(ValueError, match="^eigenvalues must have a non-empty last axis"):
+        rmt.semicircle_kolmogorov_distance(np.zeros((2, 0)))
+    with pytest.raises(ValueError, match="^eigenvalues must contain only finite"):
+        rmt.semicircle_kolmogorov_distance([0.0, np.nan])
+    with pytest.raises(TypeError, match="^center must be a real number"):
+        rmt.semicircle_kolmogorov_distance([0.0], center="0")
+
+
+# ------------------------------------------------------------------------------------------ spiked GOE
+
+
+def test_sample_spiked_goe_structure():
+    key = jax.random.key(12)
+    m, v = rmt.sample_spiked_goe(key, 7, 2.5)
+    assert m.shape == (7, 7) and v.shape == (7,)
+    assert float(jnp.linalg.norm(v)) == pytest.approx(1.0, abs=1e-14)
+    w = rmt.sample_goe(jax.random.split(key)[0], 7)
+    np.testing.assert_allclose(m - 2.5 * jnp.outer(v, v), w, atol=1e-14)
+    m0, v0 = rmt.sample_spiked_goe(key, 7, 0.0)   # common random numbers: same W and v for every θ
+    np.testing.assert_array_equal(v0, v)
+    np.testing.assert_array_equal(m0, w)
+    ms, vs = rmt.sample_spiked_goe(key, 7, 1, num=4)
+    assert ms.shape == (4, 7, 7) and vs.shape == (4, 7)
+    np.testing.assert_allclose(jnp.linalg.norm(vs, axis=-1), 1.0, atol=1e-14)
+    np.testing.assert_allclose(ms, np.swapaxes(ms, -1, -2), atol=1e-15)
+
+
+def test_sample_spiked_goe_bbp_outlier():
+    """n = 300, θ = 3: outlier → 10/3 and overlap → 8/9, each with O(n^{-1/2}) ≈ 0.06 fluctuations; the mean
+    of 8 matrices is within 0.1 of the limit with a wide margin (the O(1/n) bias is ~0.01)."""
+    m, v = rmt.sample_spiked_goe(jax.random.key(5), 300, 3.0, num=8)
+    lam, vec = jnp.linalg.eigh(m)
+    overlap = jnp.einsum("bi,bi->b", vec[:, :, -1], v) ** 2
+    assert abs(float(lam[:, -1].mean()) - float(rmt.bbp_outlier(3.0))) < 0.1
+    assert abs(float(overlap.mean()) - float(rmt.bbp_overlap(3.0))) < 0.1
+
+
+def test_sample_spiked_goe_bad_inputs():
+    with pytest.raises(ValueError, match="^theta must be >= 0"):
+        rmt.sample_spiked_goe(jax.random.key(0), 3, -1.0)
+    with pytest.raises(TypeError, match="^theta must be a real number"):
+        rmt.sample_spiked_goe(jax.random.key(0), 3, "1")
+    with pytest.raises(ValueError, match="^num must be"):
+        rmt.sample_spiked_goe(jax.random.key(0), 3, 1.0, num=0)
+
+
+# ----------------------------------------------------------------------------------------- Tracy–Widom
+
+
+def test_tracy_widom_moments_match_literature():
+    """Mean and variance of F_1 by quadrature of our density against Bornemann's (2010) table."""
+    s = np.linspace(-12.0, 12.0, 481)   # trapezoid: spectrally accurate here
+    f = rmt.tracy_widom_goe_pdf(s)
+    assert np.trapezoid(f, s) == pytest.approx(1.0, abs=1e-10)
+    mean = np.trapezoid(s * f, s)
+    variance = np.trapezoid((s - mean) ** 2 * f, s)
+    assert mean == pytest.approx(rmt.TRACY_WIDOM_GOE_MEAN, abs=1e-9)
+    assert variance == pytest.approx(rmt.TRACY_WIDOM_GOE_VARIANCE, abs=1e-8)
+
+
+def test_tracy_widom_pdf_is_derivative_of_cdf():
+    s = np.array([-6.0, -3.5, -1.2, 0.0, 0.7, 2.5, 5.0])
+    h = 1e-4
+    numeric = (rmt.tracy_widom_goe_cdf(s + h) - rmt.tracy_widom_goe_cdf(s - h)) / (2 * h)
+    np.testing.assert_allclose(rmt.tracy_widom_goe_pdf(s), numeric, atol=1e-8)
+
+
+def test_tracy_widom_cdf_shape_limits_and_convergence():
+    s = np.linspace(-20.0, 14.0, 69).reshape(3, 23)
+    f = rmt.tracy_widom_goe_cdf(s)
+    assert f.shape == s.shape and np.all(np.diff(f.ravel()) >= -1e-14)   # monotone up to rounding
+    assert f[0, 0] < 1e-13 and f[-1, -1] == pytest.approx(1.0, abs=1e-14)
+    np.testing.assert_allclose(f, rmt.tracy_widom_goe_cdf(s, num_nodes=160), atol=1e-13)
+    assert float(rmt.tracy_widom_goe_cdf(0)) == pytest.approx(float(rmt.tracy_widom_goe_cdf(0.0)), abs=0)
+    assert np.all(rmt.tracy_widom_goe_pdf(s) >= 0)
+
+
+def test_tracy_widom_monte_carlo():
+    """n = 100, 1000 GOE matrices: n^{2/3}(λmax - 2) has F_1's standard deviation within 5 standard errors
+    (the sd converges fast), and F_1's median up to 5 standard errors plus the O(n^{-1/3}) ≈ 0.1 finite-n shift."""
+    n, num = 100, 1000
+    s = n ** (2 / 3) * (np.asarray(jnp.linalg.eigvalsh(rmt.sample_goe(jax.random.key(8), n, num=num)))[:, -1] - 2)
+    sd = math.sqrt(rmt.TRACY_WIDOM_GOE_VARIANCE)
+    assert abs(s.std(ddof=1) - sd) < 5 * sd / math.sqrt(2 * (num - 1)) * 1.1   # TW kurtosis ≈ 3.17: factor 1.1
+    below = np.mean(s <= 0.0)   # F_1(0) against the empirical frequency, binomial error
+    expected = float(rmt.tracy_widom_goe_cdf(0.0))
+    assert abs(below - expected) < 5 * math.sqrt(expected * (1 - expected) / num) + 0.2 * 0.1
+
+
+def test_tracy_widom_bad_inputs():
+    for f in (rmt.tracy_widom_goe_cdf, rmt.tracy_widom_goe_pdf):
+        with pytest.raises(ValueError, match="^s must be >= -20"):
+            f(-25.0)
+        with pytest.raises(ValueError, match="^s must contain only finite"):
+            f(np.nan)
+        with pytest.raises(TypeError, match="^s must be"):
+            f("1")
+        with pytest.raises(ValueError, match="^num_nodes must be an integer in"):
+            f(0.0, num_nodes=8)
+        with pytest.raises(TypeError, match="^num_nodes must be an integer"):
+            f(0.0, num_nodes=48.0)

@@ -135,3 +135,19 @@ def test_project_hessian_matches_autodiff_and_kills_the_normal_direction():
     u = f(s) / n
     p_proj = ls.sphere.tangent_projector(s)
     np.testing.assert_allclose(h, p_proj @ jax.hessian(f)(s) @ p_proj - 4 * u * p_proj, atol=1e-12)
+
+
+def test_points_at_overlap_have_the_prescribed_overlap():
+    n = 7
+    s = ls.sphere.random_points(KEY, n)
+    q = jnp.array([[-1.0, -0.5, 0.0], [0.3, 0.9, 1.0]])
+    t = ls.sphere.points_at_overlap(jax.random.key(21), s, q)
+    assert t.shape == (2, 3, n)
+    np.testing.assert_allclose(jnp.sum(t**2, axis=-1), n, rtol=1e-13)
+    np.testing.assert_allclose(ls.sphere.overlap(t, jnp.broadcast_to(s, t.shape)), q, atol=1e-13)
+    np.testing.assert_allclose(t[1, 2], s, atol=1e-13)
+    # the orthogonal part is uniform: its mean over many draws vanishes
+    many = ls.sphere.points_at_overlap(jax.random.key(22), s, jnp.zeros(4000))
+    assert np.all(np.abs(np.asarray(many).mean(axis=0)) < 5 / np.sqrt(4000))
+    with pytest.raises(ValueError, match="q must lie in"):
+        ls.sphere.points_at_overlap(KEY, s, jnp.array([1.5]))
