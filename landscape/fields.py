@@ -199,8 +199,7 @@ def _apply_slot_sums(sums: tuple[Array, ...], n: int, order: int, sigma: Array) 
             total = total + g
         return total
 
-    out = "".join(",n" for _ in range(order)).lstrip(",") or ""
-    return jnp.vectorize(one, signature=f"(n)->({out})")(sigma)
+    return jnp.vectorize(one, signature=f"(n)->({','.join('n' * order)})")(sigma)
 
 
 def energy(field: Array | MixedField, sigma: Array) -> Array:
