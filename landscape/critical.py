@@ -163,3 +163,79 @@ def gradient_descent(field: Field, sigma0: Array, step_size: float = 0.05, n_ste
 def _check_field_and_points(field: Field, sigma: Array) -> None:
     couplings, _ = fields._check_field(field)
     fields._check_sigma(sigma, couplings[0].shape[0])
+
+
+def morse_sum(indices: np.ndarray) -> int:
+    r"""The alternating count :math:`\sum_k (-1)^k n_k` of critical points with the given indices.
+
+    For a Morse function on :math:`S^{N-1}` it equals :math:`\chi(S^{N-1}) = 1 + (-1)^{N-1}` (Milnor 1963):
+    a census that violates it has missed critical points.
+    """
+    indices = np.asarray(indices)
+    if indices.ndim != 1 or (indices.size and (not np.issubdtype(indices.dtype, np.integer) or indices.min() < 0)):
+        raise ValueError("indices must be a one-dimensional array of non-negative integers")
+    return int(np.sum((-1) ** indices))
+
+
+def census_convergence(key: Array, field: Field, n_starts: tuple[int, ...] = (25, 50, 100, 200, 400),
+                       tol: float = 1e-9, n_iter: int = 40) -> dict[int, int]:
+    r"""Completeness diagnostic: the number of distinct critical points found by the first ``m`` starts.
+
+    One Newton run from ``max(n_starts)`` uniform starts; for each ``m`` in ``n_starts`` the certified end points of
+    the first ``m`` starts are deduplicated and counted. A census is complete when the count has stopped growing
+    (and satisfies :func:`morse_sum`).
+    """
+    _validate.prng_key("key", key)
+    if not n_starts or any(_validate.integer("n_starts entry", m, minimum=1) < 1 for m in n_starts):
+        raise ValueError("n_starts must be a non-empty tuple of positive integers")
+    tol = _validate.real("tol", tol, minimum=0.0, strict_minimum=True)
+    couplings, _ = fields._check_field(field)
+    n = couplings[0].shape[0]
+    m_max = max(n_starts)
+    found = classify(field, newton(field, sphere.random_points(key, n, m_max), n_iter=n_iter))
+    ok = (found.grad_norms <= tol) & (np.min(np.abs(found.hessian_eigenvalues), axis=1) > 1e-8)
+    counts = {}
+    for m in sorted(n_starts):
+        keep = ok & (np.arange(m_max) < m)
+        counts[m] = len(deduplicate(CriticalPoints(*(a[keep] for a in found))).energies)
+    return counts
+
+
+@partial(jax.jit, static_argnames=("index", "n_steps"))
+def _saddle_flow(field: Field, sigma: Array, index: int, step_size: float, n_steps: int) -> Array:
+    tensors = fields._derivative_tensors(field)
+
+    def one(s):
+        def body(_, s):
+            _, g_t, h_t = fields._tangent_at(tensors, s)
+            _, vecs = jnp.linalg.eigh(h_t)
+            low = vecs[:, :index]  # the `index` lowest Hessian directions, in tangent coordinates
+            reflected = g_t - 2.0 * low @ (low.T @ g_t)
+            return sphere.retract(s, -step_size * sphere.tangent_basis(s) @ reflected)
+
+        return jax.lax.fori_loop(0, n_steps, body, s)
+
+    return jax.vmap(one)(sigma)
+
+
+def saddle_search(field: Field, sigma0: Array, index: int, step_size: float = 0.05, n_steps: int = 2000,
+                  polish: int = 10) -> CriticalPoints:
+    r"""Critical points of a chosen index by eigenvector-following dynamics, polished by Newton and classified.
+
+    The flow :math:`\dot\sigma = -(I - 2\sum_{i\le k} v_iv_i^\top)\operatorname{grad}H`, with :math:`v_i` the
+    eigenvectors of the :math:`k` = ``index`` lowest Hessian eigenvalues, ascends along those directions and
+    descends along the others, so index-:math:`k` saddles are its stable fixed points (the "gentlest ascent" idea
+    of E & Zhou, *Nonlinearity* 24 (2011) 1831, with :math:`k` reflected directions). ``index = 0`` is gradient
+    descent. Each end point is polished by :func:`newton` and returned with :func:`classify`; keep those whose
+    gradient norm is tiny and whose index equals ``index``.
+    """
+    couplings, _ = fields._check_field(field)
+    n = couplings[0].shape[0]
+    index = _validate.integer("index", index, minimum=0, maximum=n - 2)
+    step_size = _validate.real("step_size", step_size, minimum=0.0, strict_minimum=True)
+    n_steps = _validate.integer("n_steps", n_steps, minimum=1)
+    polish = _validate.integer("polish", polish, minimum=1)
+    fields._check_sigma(sigma0, n)
+    sigma0 = jnp.atleast_2d(jnp.asarray(sigma0, dtype=jnp.float64))
+    end = _saddle_flow(field, sigma0, index, step_size, n_steps)
+    return classify(field, newton(field, end, n_iter=polish))

@@ -94,3 +94,42 @@ def test_bad_inputs_raise_clear_errors(call, exc, match):
     s = ls.sphere.random_points(KEY, 3)
     with pytest.raises(exc, match=match):
         call(j, s)
+
+
+def test_morse_sum_and_census_convergence():
+    assert ls.critical.morse_sum(np.array([0, 1, 1, 2])) == 0
+    assert ls.critical.morse_sum(np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2])) == 2
+    with pytest.raises(ValueError, match="indices"):
+        ls.critical.morse_sum(np.array([-1, 0]))
+    j = ls.fields.sample_pspin(KEY, 3, 3)
+    counts = ls.critical.census_convergence(jax.random.key(5), j, n_starts=(5, 50, 400))
+    assert list(counts) == [5, 50, 400]
+    assert counts[5] <= counts[50] <= counts[400]
+    full = ls.critical.census(jax.random.key(5), j, n_starts=400)
+    assert counts[400] == len(full.energies)
+    with pytest.raises(ValueError, match="n_starts"):
+        ls.critical.census_convergence(KEY, j, n_starts=())
+
+
+def test_saddle_search_finds_the_chosen_index_of_a_quadratic_form():
+    # p = 2: the index-k critical points are +-sqrt(N) times the eigenvector of the (k+1)-th smallest eigenvalue.
+    n = 6
+    j = ls.fields.sample_pspin(KEY, n, 2)
+    lam, vec = np.linalg.eigh(np.asarray((j + j.T) / 2))
+    start = ls.sphere.random_points(jax.random.key(6), n, 4)
+    for k in (0, 2, 4):
+        found = ls.critical.saddle_search(j, start, index=k, step_size=0.05, n_steps=3000)
+        assert np.all(found.indices == k) and np.all(found.grad_norms < 1e-10)
+        overlaps = np.abs(found.points @ vec[:, k]) / np.sqrt(n)
+        np.testing.assert_allclose(overlaps, 1.0, atol=1e-8)
+
+
+def test_saddle_search_on_a_pspin_field_and_bad_index():
+    n = 12
+    j = ls.fields.sample_pspin(KEY, n, 3)
+    start = ls.sphere.random_points(jax.random.key(7), n, 6)
+    found = ls.critical.saddle_search(j, start, index=1, n_steps=3000)
+    ok = (found.grad_norms < 1e-9) & (found.indices == 1)
+    assert ok.sum() >= 4  # most runs converge to an index-1 saddle
+    with pytest.raises(ValueError, match="index"):
+        ls.critical.saddle_search(j, start, index=n - 1)
