@@ -676,3 +676,64 @@ def test_tracy_widom_bad_inputs():
             f(0.0, num_nodes=8)
         with pytest.raises(TypeError, match="^num_nodes must be an integer"):
             f(0.0, num_nodes=48.0)
+
+
+# ------------------------------------------------------------------------------- finite-n GOE density
+
+
+def _density_integral(n: int, f) -> float:
+    """∫ f(x) ρ_n(x) dx by the trapezoidal rule (exponentially accurate: the integrand is entire and decays
+    like a Gaussian); in W units the spectrum has width O(1) and Gaussian tails of width O(1/sqrt n)."""
+    h, reach = 0.25 / math.sqrt(n + 1), 4 + 20 / math.sqrt(n)
+    x = h * np.arange(-math.ceil(reach / h), math.ceil(reach / h) + 1)
+    return h * float(np.sum(f(x) * rmt.finite_n_goe_density(x, n)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6, 11])
+def test_finite_n_goe_density_moments_are_exact(n):
+    assert _density_integral(n, np.ones_like) == pytest.approx(1.0, abs=1e-13)
+    for k in (1, 2, 3, 4, 6, 8):
+        exact = float(rmt.finite_n_goe_moment(n, k))
+        assert _density_integral(n, lambda x: x**k) == pytest.approx(exact, rel=1e-12, abs=1e-13)
+
+
+def test_finite_n_goe_density_small_n_closed_forms():
+    x = np.linspace(-6, 6, 121)
+    # n = 1: W = sqrt(2) G, a centred Gaussian of variance 2
+    np.testing.assert_allclose(rmt.finite_n_goe_density(x, 1), np.exp(-x**2 / 4) / math.sqrt(4 * math.pi), rtol=1e-13)
+    # n = 2: sqrt(2) W has eigenvalues c ± r with c ~ N(0, 1) and r ~ Rayleigh(1) independent, so the density of
+    # one eigenvalue of sqrt(2) W is the average of the densities of c + r and c - r (a convolution, by quadrature)
+    r = np.linspace(0, 12, 24001)
+    rayleigh = r * np.exp(-r**2 / 2)
+    y = x * math.sqrt(2)
+    gauss = lambda t: np.exp(-t**2 / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    conv = np.array([np.trapezoid(rayleigh * (gauss(v - r) + gauss(v + r)) / 2, r) for v in y])
+    np.testing.assert_allclose(rmt.finite_n_goe_density(x, 2), math.sqrt(2) * conv, rtol=1e-7, atol=1e-12)
+
+
+def test_finite_n_goe_density_tends_to_the_semicircle_without_underflow():
+    x = np.linspace(-1.5, 1.5, 31)
+    big = rmt.finite_n_goe_density(x, 3000)  # psi_0 underflows where psi_3000 lives: the recurrence is rescaled
+    np.testing.assert_allclose(big, rmt.semicircle_density(x), atol=2e-3)
+    assert np.isfinite(rmt.finite_n_goe_density([2.0, 2.5, 40.0], 3000)).all()
+    assert rmt.finite_n_goe_density(0.0, 3).shape == ()
+
+
+def test_finite_n_goe_density_monte_carlo():
+    """n = 4: the fraction of eigenvalues of 2000 sampled GOE(4) matrices in [-1, 0.5] within 5 standard errors."""
+    eig = np.asarray(jnp.linalg.eigvalsh(rmt.sample_goe(jax.random.key(11), 4, num=2000)))
+    inside = ((eig >= -1) & (eig <= 0.5)).mean(axis=1)  # per matrix, to keep the samples independent
+    grid = np.linspace(-1, 0.5, 30001)
+    expected = float(np.trapezoid(rmt.finite_n_goe_density(grid, 4), grid))
+    assert within_standard_errors(inside, expected)
+
+
+def test_finite_n_goe_density_bad_inputs():
+    with pytest.raises(ValueError, match="^n must be an integer >= 1"):
+        rmt.finite_n_goe_density(0.0, 0)
+    with pytest.raises(TypeError, match="^n must be an integer"):
+        rmt.finite_n_goe_density(0.0, 2.0)
+    with pytest.raises(ValueError, match="^x must contain only finite"):
+        rmt.finite_n_goe_density([0.0, np.nan], 3)
+    with pytest.raises(TypeError, match="^x must be"):
+        rmt.finite_n_goe_density(np.array([1 + 2j]), 3)
