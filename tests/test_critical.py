@@ -79,6 +79,40 @@ def test_deduplicate_merges_close_points_and_sorts():
     assert out.grad_norms[1] == 1e-13  # the better-certified duplicate is kept
 
 
+def test_deduplicate_merges_copies_split_by_a_grid_boundary_and_matches_brute_force():
+    rng = np.random.default_rng(0)
+    n = 5
+    distinct = rng.normal(size=(40, n))
+    copies = np.repeat(distinct, 6, axis=0) + 1e-11 * rng.normal(size=(240, n))
+    # a point straddling a cell boundary of the grid prefilter (cell size 1e-6): its copies land in two cells
+    copies[:6, 0] = 1e-6 * np.round(copies[0, 0] / 1e-6) + np.array([-1, 1, -1, 1, -1, 1]) * 1e-12
+    norms = rng.uniform(1e-14, 1e-10, size=240)
+    cp = ls.critical.CriticalPoints(copies, rng.normal(size=240), np.zeros(240, int), norms, np.zeros((240, n - 1)))
+    out = ls.critical.deduplicate(cp)
+    assert len(out.energies) == 40
+    # brute force: greedy in gradient-norm order against every kept point
+    order = np.argsort(norms, kind="stable")
+    kept = []
+    for i in order:
+        if all(np.linalg.norm(copies[i] - copies[j]) > 1e-6 * np.sqrt(n) for j in kept):
+            kept.append(i)
+    assert sorted(out.grad_norms) == sorted(norms[kept])
+
+
+def test_census_with_antipodes_finds_the_antipodal_partners():
+    n, p = 5, 3
+    j = ls.fields.sample_pspin(jax.random.key(11), n, p)
+    few = ls.critical.census(jax.random.key(12), j, n_starts=40)
+    closed = ls.critical.census(jax.random.key(12), j, n_starts=40, antipodes=True)
+    assert len(closed.energies) > len(few.energies)
+    # odd p: H(-s) = -H(s), so energies come in pairs u, -u and indices k, n-1-k (the tangent space has n - 1 dimensions)
+    np.testing.assert_allclose(np.sort(closed.energies), np.sort(-closed.energies), atol=1e-12)
+    assert sorted(closed.indices) == sorted(n - 1 - closed.indices)
+    assert np.all(closed.grad_norms < 1e-9)
+    with pytest.raises(TypeError, match="antipodes"):
+        ls.critical.census(KEY, j, antipodes=1)
+
+
 @pytest.mark.parametrize("call, exc, match", [
     (lambda j, s: ls.critical.census(KEY, j, n_starts=0), ValueError, "n_starts"),
     (lambda j, s: ls.critical.census(KEY, j, tol=-1.0), ValueError, "tol"),
