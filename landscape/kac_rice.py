@@ -73,8 +73,10 @@ __all__ = [
     "ground_state_energy",
     "index_energy",
     "expected_critical_points",
+    "critical_point_density",
     "expected_critical_points_by_index",
     "complexity_mixed",
+    "expected_critical_points_mixed",
     "mixed_threshold_energy",
     "MAX_EXACT_N",
     "MAX_EXACT_N_BY_INDEX",
@@ -344,6 +346,42 @@ def expected_critical_points(n: int, p: int, log: bool = False) -> float:
     return math.exp(value)
 
 
+def critical_point_density(u: Any, n: int, p: int, log: bool = False) -> np.ndarray:
+    r"""Exact density in energy of the expected number of critical points of the pure p-spin on :math:`S_N`.
+
+    :math:`\mathbb E\,\mathrm{Crit}_N([a, b]) = \int_a^b \mathcal N_N(u)\,du` with (module docstring, and
+    :math:`A_N = \sqrt N\,W_N`)
+
+    .. math:: \mathcal N_N(u) = 2\sqrt2\,N\,(p-1)^{\frac{N-1}2}\,e^{-\frac{(p-2)N}{4(p-1)}u^2}\,
+        \rho_N\Big(u\sqrt{\tfrac p{p-1}}\Big),
+
+    :math:`\rho_N` the exact GOE density in the book's normalisation (:func:`landscape.rmt.finite_n_goe_density`,
+    normalised to 1). Its integral is :func:`expected_critical_points`; inside the bulk
+    :math:`\frac1N\log\mathcal N_N(u) \to \frac12\log(p-1) - \frac{p-2}{4(p-1)}u^2`, and outside the GOE density
+    decays like :math:`e^{-NI(x)}`, so the limit is :func:`complexity` everywhere (Auffinger, Ben Arous & Černý 2013).
+
+    Args:
+        u: real array of energies per spin (finite).
+        n: :math:`N`, an integer in ``[2, MAX_EXACT_N]``.
+        p: integer ``>= 2``.
+        log: return :math:`\log\mathcal N_N(u)` instead (no overflow at large ``n``; ``-inf`` where the GOE
+            density underflows).
+
+    Returns:
+        float64 NumPy array of the shape of ``u``.
+    """
+    n = _validate.integer("n", n, minimum=2, maximum=MAX_EXACT_N)
+    p = _degree(p)
+    if not isinstance(log, (bool, np.bool_)):
+        raise TypeError(f"log must be a bool, got {log!r}")
+    u = np.asarray(_energies(u))
+    log_front = math.log(2.0 * math.sqrt(2.0) * n) + 0.5 * (n - 1) * math.log(p - 1)
+    rho = rmt.finite_n_goe_density(u * math.sqrt(p / (p - 1)), n)
+    with np.errstate(divide="ignore"):
+        value = log_front - (p - 2) * n * u * u / (4.0 * (p - 1)) + np.log(rho)
+    return value if log else np.exp(value)
+
+
 def _pfaffian(a: np.ndarray) -> np.ndarray:
     """Pfaffians of a batch ``(..., m, m)`` of skew-symmetric matrices, ``m`` even: skew Gaussian elimination
     with partial pivoting (Parlett–Reid style), :math:`\\mathrm{Pf}\\begin{pmatrix}0 & a & b^\\top\\\\ -a & 0 &
@@ -574,6 +612,53 @@ def complexity_mixed(u: Any, xi: Any) -> jax.Array:
     """
     c, b, a = _mixture_moments(xi)
     return _sigma_mixed(_energies(u), jnp.float64(c), jnp.float64(b), jnp.float64(a))
+
+
+def expected_critical_points_mixed(n: int, xi: Any, log: bool = False) -> float:
+    r"""Exact expected number of critical points of a mixed spherical model on :math:`S_N` (``n`` = :math:`N`).
+
+    With the joint law of :func:`complexity_mixed` the Kac–Rice formula for the total count needs only the radial
+    derivative :math:`Y` (variance :math:`(\xi''+\xi')/N`), independent of the tangent gradient and Hessian:
+
+    .. math:: \mathbb E\,\mathrm{Crit}_N = |S_N|\,(2\pi\xi')^{-\frac{N-1}2}\,
+        \mathbb E\Big|\det\Big(\sqrt{\tfrac{\xi''(N-1)}N}\,W_{N-1} - Y\Big)\Big| .
+
+    Writing :math:`x = Y\sqrt{N/\xi''}`, a Gaussian of variance :math:`r = 1 + \xi'(1)/\xi''(1)`, and using the
+    identity behind :func:`expected_critical_points` for :math:`\mathbb E|\det(A_{N-1} - x)|`,
+
+    .. math:: \mathbb E\,\mathrm{Crit}_N = 2\sqrt{\tfrac2r}\,\Big(\frac{\xi''(1)}{\xi'(1)}\Big)^{\frac{N-1}2}
+        \int_{\mathbb R} e^{-(\frac1r - \frac12)z^2}\,\sigma_N(z)\,dz ,
+
+    :math:`\sigma_N` Mehta's GOE density normalised to :math:`N`. For :math:`\xi = q^p`, :math:`r = p/(p-1)` and
+    this is :func:`expected_critical_points`. Only :math:`\xi'(1)` and :math:`\xi''(1)` enter (rescaling
+    :math:`H` moves no critical point). On the circle it is :math:`2\sqrt{1 + 3\xi''(1)/\xi'(1)}` (Rice's formula
+    for the covariance :math:`\xi(\cos\theta)`), and :math:`\frac1N\log\mathbb E\,\mathrm{Crit}_N` tends to
+    :math:`\sup_u` :func:`complexity_mixed` (Auffinger & Ben Arous 2013). Evaluated by the trapezoidal rule as in
+    :func:`expected_critical_points`, over :math:`|z| \le \sqrt{2N} + 10\sqrt r`.
+
+    Args:
+        n: :math:`N`, an integer in ``[2, MAX_EXACT_N]``.
+        xi: a :class:`landscape.fields.Mixture` with some degree :math:`\ge 2`, or an integer ``p``.
+        log: return the natural logarithm instead.
+
+    Returns:
+        the expectation (or its logarithm) as a float.
+    """
+    n = _validate.integer("n", n, minimum=2, maximum=MAX_EXACT_N)
+    _, b, a = _mixture_moments(xi)
+    if not isinstance(log, (bool, np.bool_)):
+        raise TypeError(f"log must be a bool, got {log!r}")
+    r = 1.0 + b / a
+    h = min(0.2, 0.5 / math.sqrt(n + 1))
+    half = math.ceil((math.sqrt(2.0 * n) + 10.0 * math.sqrt(r)) / h)
+    z = h * np.arange(-half, half + 1)
+    integral = h * float(np.sum(np.exp(-(1.0 / r - 0.5) * z * z) * rmt._mehta_goe_density(z, n)))
+    value = math.log(2.0) + 0.5 * math.log(2.0 / r) + 0.5 * (n - 1) * math.log(a / b) + math.log(integral)
+    if log:
+        return value
+    if value > math.log(np.finfo(float).max):
+        raise OverflowError(f"E Crit_n = exp({value:.1f}) overflows a float for n = {n}: use log=True")
+    return math.exp(value)
 
 
 def mixed_threshold_energy(xi: Any) -> float:

@@ -422,3 +422,91 @@ def test_bad_mixtures():
         kr.complexity_mixed(0.0, {2: 1.0})
     with pytest.raises(ValueError, match="p"):
         kr.complexity_mixed(0.0, 1)
+
+
+# ------------------------------------------------------------------------------- exact finite-N, mixtures
+
+
+@pytest.mark.parametrize("p", [2, 3, 4, 7])
+@pytest.mark.parametrize("n", [2, 3, 10, 200])
+def test_expected_critical_points_mixed_reduces_to_the_pure_count(p, n):
+    assert kr.expected_critical_points_mixed(n, p, log=True) == pytest.approx(
+        kr.expected_critical_points(n, p, log=True), abs=1e-12)
+    assert kr.expected_critical_points_mixed(n, ls.fields.pure(p)) == pytest.approx(
+        kr.expected_critical_points(n, p), rel=1e-12)
+
+
+@pytest.mark.parametrize("mix", MIXTURES, ids=str)
+def test_expected_critical_points_mixed_on_the_circle_and_scale_invariance(mix):
+    """N = 2: Rice's formula 2 sqrt(lambda_4/lambda_2) for the covariance xi(cos theta), = 2 sqrt(1 + 3 xi''/xi')."""
+    b, a = (float(ls.fields.xi(mix, 1.0, d)) for d in (1, 2))
+    assert kr.expected_critical_points_mixed(2, mix) == pytest.approx(2 * math.sqrt(1 + 3 * a / b), rel=1e-12)
+    scaled = ls.fields.mixture({p: 4.0 * c for p, c in zip(mix.degrees, mix.coefficients)})
+    for n in (3, 17):
+        assert kr.expected_critical_points_mixed(n, scaled) == pytest.approx(
+            kr.expected_critical_points_mixed(n, mix), rel=1e-12)
+
+
+def test_expected_critical_points_mixed_tends_to_the_top_of_the_mixed_complexity():
+    mix = ls.fields.mixture({2: 0.5, 4: 0.5})
+    top = float(np.max(kr.complexity_mixed(np.linspace(-1, 1, 2001), mix)))
+    gaps = [kr.expected_critical_points_mixed(n, mix, log=True) / n - top for n in (250, 1000, 4000)]
+    # the leading correction is log(N)/(2N), as for the pure model
+    for n, gap in zip((250, 1000, 4000), gaps):
+        assert 0 < gap < 1.5 * math.log(n) / n
+    assert gaps[0] > gaps[1] > gaps[2]
+
+
+def test_expected_critical_points_mixed_against_a_census():
+    """N = 4, xi = (q^2 + q^4)/2 (even: antipodes are critical): mean census count within 5 standard errors."""
+    mix = ls.fields.mixture({2: 0.5, 4: 0.5})
+    counts = []
+    for field_key, start_key in jax.random.split(jax.random.key(8), (60, 2)):
+        found = ls.critical.census(start_key, ls.fields.sample_mixture(field_key, 4, mix), n_starts=500,
+                                   antipodes=True)
+        assert ls.critical.morse_sum(found.indices) == 0
+        counts.append(len(found.energies))
+    se = np.std(counts, ddof=1) / math.sqrt(len(counts))
+    assert abs(np.mean(counts) - kr.expected_critical_points_mixed(4, mix)) < 5 * se
+
+
+def test_expected_critical_points_mixed_bad_inputs():
+    mix = ls.fields.mixture({2: 0.5, 4: 0.5})
+    with pytest.raises(ValueError, match="n"):
+        kr.expected_critical_points_mixed(1, mix)
+    with pytest.raises(TypeError, match="n"):
+        kr.expected_critical_points_mixed(3.0, mix)
+    with pytest.raises(ValueError, match="xi"):
+        kr.expected_critical_points_mixed(3, ls.fields.mixture({1: 1.0}))
+    with pytest.raises(TypeError, match="log"):
+        kr.expected_critical_points_mixed(3, mix, log="yes")
+
+
+@pytest.mark.parametrize("p", [2, 3, 4, 7])
+@pytest.mark.parametrize("n", [2, 3, 6, 40])
+def test_critical_point_density_integrates_to_the_exact_count(p, n):
+    u = np.linspace(-9.0, 9.0, 18001)
+    integral = np.trapezoid(kr.critical_point_density(u, n, p), u)
+    assert integral == pytest.approx(kr.expected_critical_points(n, p), rel=1e-9)
+
+
+def test_critical_point_density_tends_to_the_complexity():
+    u = np.array([-1.75, -1.66, -1.5, -1.0, 0.0, 0.8])
+    gaps = [np.abs(kr.critical_point_density(u, n, 3, log=True) / n - kr.complexity(u, 3)) for n in (200, 800, 3200)]
+    assert np.all(gaps[0] > gaps[1]) and np.all(gaps[1] > gaps[2]) and np.max(gaps[2]) < 0.01
+
+
+def test_critical_point_density_is_even_and_validates():
+    u = np.linspace(-2, 2, 9)
+    np.testing.assert_allclose(kr.critical_point_density(u, 5, 3), kr.critical_point_density(-u, 5, 3), rtol=1e-12)
+    assert kr.critical_point_density(0.5, 4, 3).shape == ()
+    with pytest.raises(ValueError, match="n"):
+        kr.critical_point_density(0.0, 1, 3)
+    with pytest.raises(ValueError, match="p"):
+        kr.critical_point_density(0.0, 4, 1)
+    with pytest.raises(ValueError, match="u"):
+        kr.critical_point_density(np.nan, 4, 3)
+    with pytest.raises(TypeError, match="log"):
+        kr.critical_point_density(0.0, 4, 3, log=1)
+    np.testing.assert_allclose(kr.critical_point_density(u, 7, 4, log=True), np.log(kr.critical_point_density(u, 7, 4)),
+                               rtol=1e-12)
