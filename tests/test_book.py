@@ -54,6 +54,18 @@ def test_notebook_is_stored_without_outputs(nb):
 
 
 @pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_directive_fences_have_no_backticks_in_their_titles(nb):
+    """CommonMark: a backtick fence's info string may not contain a backtick, so ```{prf:theorem} T {cite}`x`
+    is not a directive at all, and everything up to the next fence renders as a code block."""
+    for cell in _cells(nb):
+        if cell["cell_type"] != "markdown":
+            continue
+        for line in _source(cell).splitlines():
+            if line.startswith("```"):
+                assert "`" not in line.lstrip("`"), f"{nb.name}: backtick in a fence's info string: {line!r}"
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_shape(nb):
     cells = _cells(nb)
     text = "\n".join(_source(c) for c in cells)
