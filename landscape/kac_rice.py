@@ -86,7 +86,8 @@ MAX_EXACT_N = 5000
 """Largest ``n`` accepted by :func:`expected_critical_points` (cost :math:`O(n^2)`, about 1.5 s at the limit)."""
 
 MAX_EXACT_N_BY_INDEX = 50
-"""Largest ``n`` accepted by :func:`expected_critical_points_by_index` (a few seconds at the limit)."""
+"""Largest ``n`` accepted by :func:`expected_critical_points_by_index` (the cost grows steeply: about 3 s at
+``n = 40`` and several times that at the limit on a 2-core CPU)."""
 
 
 def _degree(p: Any) -> int:
