@@ -88,7 +88,10 @@ def _degree(p: Any) -> int:
     return _validate.integer("p", p, minimum=2)
 
 
-def _temperature(temperature: Any) -> float:
+def _temperature(temperature: Any) -> Any:
+    """A positive temperature; a JAX tracer passes unchecked (so ``temperature`` can be a ``jit`` argument)."""
+    if _validate.is_traced(temperature):
+        return temperature
     return _validate.real("temperature", temperature, minimum=0.0, strict_minimum=True)
 
 
@@ -113,7 +116,7 @@ def tap_free_energy(field: Array | fields.MixedField, m: Array, temperature: flo
         field: a coupling tensor from :func:`landscape.fields.sample_pspin` or a
             :class:`landscape.fields.MixedField`.
         m: magnetisation(s), shape ``(..., N)``, with :math:`|m|^2/N < 1`.
-        temperature: :math:`T > 0`.
+        temperature: :math:`T > 0` (a concrete number is validated; inside ``jax.jit`` it may be traced).
 
     Returns:
         float64 array of shape ``m.shape[:-1]``.

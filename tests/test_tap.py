@@ -230,3 +230,11 @@ def test_bad_overlaps_and_magnetisations():
         tap.tap_free_energy(j, jnp.array([0.1, math.nan, 0.0, 0.0]), 0.5)
     with pytest.raises(TypeError, match="field"):
         tap.tap_free_energy([1.0, 2.0], jnp.zeros(2), 0.5)
+
+
+def test_tap_free_energy_accepts_a_traced_temperature_and_agrees_with_the_concrete_one():
+    j = ls.fields.sample_pspin(jax.random.key(3), 5, 3)
+    m = 0.7 * ls.sphere.random_points(jax.random.key(4), 5)
+    jitted = jax.jit(lambda field, mm, t: ls.tap.tap_free_energy(field, mm, t))
+    for t in (0.3, 1.7):
+        assert float(jitted(j, m, t)) == pytest.approx(float(ls.tap.tap_free_energy(j, m, t)), rel=1e-13)
