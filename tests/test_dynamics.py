@@ -1,0 +1,340 @@
+"""Unit tests of landscape.dynamics: finite-N integrators, the Cugliandolo-Kurchan solver and its physics.
+
+Timings are for a shared 2-core CPU and approximate. The CK solver compiles once per array size (256, 512, 1024) and
+degree tuple, so the tests reuse a few grids.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from scipy.optimize import curve_fit
+
+import landscape as ls
+import landscape.dynamics as dyn
+
+KEY = jax.random.key(20240601)
+SQRT6 = np.sqrt(6.0)
+
+
+def _fields_and_starts(key, n, p, m, b):
+    keys = jax.random.split(key, m)
+    couplings = jax.vmap(lambda k: ls.fields.sample_pspin(k, n, p))(keys)
+    starts = jax.vmap(lambda k: ls.sphere.random_points(jax.random.fold_in(k, 1), n, b))(keys)
+    return keys, couplings, starts
+
+
+# ----------------------------------------------------------------------------------------------- finite N
+
+
+def test_gradient_flow_stays_on_sphere_descends_and_matches_gradient_descent():
+    n = 40
+    couplings = ls.fields.sample_pspin(KEY, n, 3)
+    starts = ls.sphere.random_points(jax.random.fold_in(KEY, 1), n, 5)
+    traj = dyn.gradient_flow(couplings, starts, dt=0.02, n_steps=300, record_every=5, waiting_times=(0.0, 1.0))
+    assert traj.times.shape == (61,) and traj.energy.shape == (61, 5) and traj.correlation.shape == (61, 2, 5)
+    assert traj.min_hessian_eigenvalue is None
+    np.testing.assert_allclose(np.sum(np.asarray(traj.final) ** 2, axis=-1), n, rtol=1e-12)
+    assert np.all(np.diff(np.asarray(traj.energy), axis=0) <= 1e-12)  # energy never increases at a small step
+    # mu = -sigma.grad H/N = -p u exactly for a pure model (Euler's identity)
+    np.testing.assert_allclose(traj.mu, -3 * traj.energy, atol=1e-12)
+    # correlations: C(t_w, t_w) = 1, undefined before t_w, |C| <= 1
+    corr = np.asarray(traj.correlation)
+    np.testing.assert_allclose(corr[0, 0], 1.0, atol=1e-12)
+    np.testing.assert_allclose(corr[10, 1], 1.0, atol=1e-12)  # t = 10 * 5 * 0.02 = 1
+    assert np.all(np.isnan(corr[:10, 1])) and np.all(np.abs(corr[~np.isnan(corr)]) <= 1 + 1e-12)
+    # the Euler scheme is exactly the step of critical.gradient_descent
+    final, energies = ls.critical.gradient_descent(couplings, starts, step_size=0.02, n_steps=300, record_every=5)
+    np.testing.assert_allclose(traj.energy[1:], energies, atol=1e-12)
+    np.testing.assert_allclose(traj.final, final, atol=1e-10)
+
+
+def test_heun_is_second_order_and_euler_first_order():
+    n = 30
+    couplings = ls.fields.sample_pspin(jax.random.fold_in(KEY, 2), n, 3)
+    start = ls.sphere.random_points(jax.random.fold_in(KEY, 3), n)
+    reference = dyn.gradient_flow(couplings, start, dt=0.00625, n_steps=320, record_every=320, method="heun")
+    u_ref = float(reference.energy[-1])
+    errors = {}
+    for method in ("euler", "heun"):
+        errors[method] = [abs(float(dyn.gradient_flow(couplings, start, dt=dt, n_steps=round(2 / dt),
+                                                      record_every=round(2 / dt), method=method).energy[-1]) - u_ref)
+                          for dt in (0.05, 0.025)]
+    assert 1.6 < errors["euler"][0] / errors["euler"][1] < 2.5
+    assert 3.2 < errors["heun"][0] / errors["heun"][1] < 5.0
+    assert errors["heun"][1] < errors["euler"][1] / 10
+
+
+def test_batch_of_fields_by_vmap_equals_separate_runs():
+    keys, couplings, starts = _fields_and_starts(jax.random.fold_in(KEY, 4), 20, 3, 3, 2)
+    batched = jax.vmap(lambda f, s: dyn.gradient_flow(f, s, 0.05, 40, 10, waiting_times=(0.5,)))(couplings, starts)
+    assert batched.energy.shape == (3, 5, 2) and batched.correlation.shape == (3, 5, 1, 2)
+    single = dyn.gradient_flow(couplings[2], starts[2], 0.05, 40, 10, waiting_times=(0.5,))
+    np.testing.assert_allclose(batched.energy[2], single.energy, atol=1e-13)
+    np.testing.assert_allclose(batched.final[2], single.final, atol=1e-13)
+
+
+def test_langevin_at_zero_temperature_is_gradient_flow_and_mu_is_the_ito_multiplier():
+    n = 30
+    mix = ls.fields.mixture({2: 0.5, 3: 0.5})
+    field = ls.fields.sample_mixture(jax.random.fold_in(KEY, 5), n, mix)
+    starts = ls.sphere.random_points(jax.random.fold_in(KEY, 6), n, 3)
+    cold = dyn.langevin(jax.random.fold_in(KEY, 7), field, starts, 0.0, 0.05, 60, 10)
+    flow = dyn.gradient_flow(field, starts, 0.05, 60, 10)
+    np.testing.assert_allclose(cold.energy, flow.energy, atol=1e-13)
+    hot = dyn.langevin(jax.random.fold_in(KEY, 7), field, starts, 0.7, 0.01, 60, 10)
+    np.testing.assert_allclose(np.sum(np.asarray(hot.final) ** 2, axis=-1), n, rtol=1e-12)
+    # mu = T (N-1)/N - sigma.grad H / N, checked against the gradient at the final points
+    radial = np.sum(np.asarray(hot.final) * np.asarray(ls.fields.gradient(field, hot.final)), axis=-1) / n
+    np.testing.assert_allclose(hot.mu[-1], 0.7 * (n - 1) / n - radial, atol=1e-12)
+
+
+def test_langevin_equilibrates_to_the_paramagnet_above_the_dynamical_temperature():
+    # p = 3, T = 2 > T_d = 0.866: E -> -xi(1)/T = -1/2 and mu = T(N-1)/N - 3u -> T + 3/T. The time averages over
+    # t in [2, 6] of 16 runs (4 fields x 4 starts, N = 100) scatter with s.d. ~0.04 (finite-N fluctuations
+    # O(1/sqrt N)); the tolerance is 4 standard errors plus 0.01 for the O(dt) bias of Euler-Maruyama at dt = 0.01
+    # (dt = 0.02 moves the average by ~0.02) and the O(1/N) quenched correction. About 4 s.
+    n, temperature = 100, 2.0
+    keys, couplings, starts = _fields_and_starts(jax.random.fold_in(KEY, 8), n, 3, 4, 4)
+    traj = jax.vmap(lambda k, f, s: dyn.langevin(k, f, s, temperature, 0.01, 600, 50))(keys, couplings, starts)
+    times = np.asarray(traj.times[0])
+    late = times >= 2.0
+    averages = np.asarray(traj.energy)[:, late, :].mean(axis=1).ravel()
+    error = averages.std(ddof=1) / np.sqrt(averages.size)
+    assert abs(averages.mean() + 1 / temperature) < 4 * error + 0.01, (averages.mean(), error)
+    mus = np.asarray(traj.mu)
+    np.testing.assert_allclose(mus, temperature * (n - 1) / n - 3 * np.asarray(traj.energy), atol=1e-12)
+    assert abs(mus[:, late].mean() - (temperature + 3 / temperature)) < 3 * (4 * error + 0.01)
+
+
+def test_finite_n_gradient_flow_follows_the_cugliandolo_kurchan_energy():
+    # N = 200, 4 fields x 4 starts, Heun with dt = 0.05 (discretisation error < 3e-3, measured by dt/4). The energy
+    # per spin of one run fluctuates by ~0.06 at t <= 2 (O(1/sqrt N)); runs on one field are correlated (field
+    # means scatter by ~0.03), so the mean of 16 runs has a standard error <~ 0.02: tolerance 0.05. The same
+    # test fails for CK curves with the physics literature's time unit (t -> sqrt(2) t): they differ by > 0.08
+    # at t <= 1. About 5 s.
+    ck = dyn.cugliandolo_kurchan(3, 0.0, 2.0, 0.05)
+    _, couplings, starts = _fields_and_starts(jax.random.fold_in(KEY, 9), 200, 3, 4, 4)
+    traj = jax.vmap(lambda f, s: dyn.gradient_flow(f, s, 0.05, 40, 10, method="heun"))(couplings, starts)
+    mean = np.asarray(traj.energy).transpose(1, 0, 2).reshape(5, -1).mean(axis=1)
+    times = np.asarray(traj.times[0])
+    theory = np.interp(times, ck.times, ck.energy)
+    wrong_units = np.interp(np.sqrt(2) * times, ck.times, ck.energy)
+    assert np.all(np.abs(mean - theory) < 0.05), (mean, theory)
+    assert np.all(np.abs(wrong_units - theory)[1:3] > 0.08)  # t = 0.5, 1
+    # mu(t) = -3 u(t) on average, as in the N = infinity theory
+    np.testing.assert_allclose(np.interp(times, ck.times, ck.mu), -3 * theory, atol=1e-12)
+
+
+def test_spherical_sk_finite_n_matches_the_exact_solution():
+    # p = 2 is cheap: N = 800, one field, 4 starts. Per-run fluctuations are O(1/sqrt N) ~ 0.03 at most.
+    n = 800
+    couplings = ls.fields.sample_pspin(jax.random.fold_in(KEY, 10), n, 2)
+    starts = ls.sphere.random_points(jax.random.fold_in(KEY, 11), n, 4)
+    traj = dyn.gradient_flow(couplings, starts, 0.02, 150, 25, method="heun", waiting_times=(1.0,))
+    exact = dyn.spherical_sk_gradient_flow(np.asarray(traj.times))
+    np.testing.assert_allclose(np.asarray(traj.energy).mean(axis=1), exact.energy, atol=0.04)
+    k = 2  # t_w = 1
+    np.testing.assert_allclose(np.asarray(traj.correlation)[k:, 0].mean(axis=1), exact.C[k:, k], atol=0.04)
+
+
+def test_hessian_flag_tracks_the_lowest_tangent_eigenvalue():
+    n = 50
+    couplings = ls.fields.sample_pspin(jax.random.fold_in(KEY, 12), n, 3)
+    starts = ls.sphere.random_points(jax.random.fold_in(KEY, 13), n, 6)
+    traj = dyn.gradient_flow(couplings, starts, 0.05, 400, 100, hessian=True)
+    low = np.asarray(traj.min_hessian_eigenvalue)
+    assert low.shape == (5, 6)
+    # at a random point the tangent Hessian is sqrt(6 (N-1)/N) W - 3u: lowest eigenvalue near the semicircle edge
+    # (GOE edge fluctuations ~ N^(-2/3) sqrt(6) ~ 0.2 per sample, and the mean sits ~0.2 inside the edge)
+    shifted = low[0] + 3 * np.asarray(traj.energy[0])
+    assert abs(shifted.mean() + 2 * np.sqrt(6 * (n - 1) / n)) < 0.5
+    # gradient flow ends near a local minimum: the bottom of the spectrum has risen to ~0 (marginal as N -> inf)
+    assert np.all(low[-1] > -0.05) and np.all(low[-1] < 1.0) and np.all(low[-1] > low[0])
+    found = ls.critical.classify(couplings, traj.final)
+    np.testing.assert_allclose(found.hessian_eigenvalues[:, 0], low[-1], atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        (dict(dt=0.0), ValueError),
+        (dict(dt=-0.1), ValueError),
+        (dict(n_steps=0), ValueError),
+        (dict(n_steps=10, record_every=3), ValueError),
+        (dict(n_steps=10, record_every=20), ValueError),
+        (dict(waiting_times=(0.07,)), ValueError),
+        (dict(waiting_times=(100.0,)), ValueError),
+        (dict(waiting_times=()), ValueError),
+        (dict(waiting_times="1"), TypeError),
+        (dict(method="rk4"), ValueError),
+        (dict(hessian=1), TypeError),
+        (dict(n_steps=2.5), TypeError),
+    ],
+)
+def test_gradient_flow_rejects_bad_input(kwargs, error):
+    couplings = ls.fields.sample_pspin(KEY, 5, 3)
+    start = ls.sphere.random_points(KEY, 5)
+    args = dict(dt=0.05, n_steps=20, record_every=10)
+    args.update(kwargs)
+    with pytest.raises(error):
+        dyn.gradient_flow(couplings, start, **args)
+
+
+def test_integrators_reject_bad_fields_points_keys_and_temperatures():
+    couplings = ls.fields.sample_pspin(KEY, 5, 3)
+    start = ls.sphere.random_points(KEY, 5)
+    with pytest.raises(ValueError, match="sphere"):
+        dyn.gradient_flow(couplings, 2 * start, 0.05, 10, 5)
+    with pytest.raises(ValueError, match="length n"):
+        dyn.gradient_flow(couplings, ls.sphere.random_points(KEY, 6), 0.05, 10, 5)
+    with pytest.raises(TypeError, match="field"):
+        dyn.gradient_flow([[1.0]], start, 0.05, 10, 5)
+    with pytest.raises(ValueError, match="temperature"):
+        dyn.langevin(KEY, couplings, start, -1.0, 0.01, 10, 5)
+    with pytest.raises(TypeError, match="key"):
+        dyn.langevin(0, couplings, start, 1.0, 0.01, 10, 5)
+    with pytest.raises(ValueError, match="dt"):
+        dyn.langevin(KEY, couplings, start, 1.0, 0.0, 10, 5)
+
+
+# ----------------------------------------------------------------------------------------- N = infinity
+
+
+@pytest.fixture(scope="module")
+def ck_long():
+    """p = 3, T = 0 to t = 100 with dt = 0.1 (1000 steps; about 5 s with compilation)."""
+    return dyn.cugliandolo_kurchan(3, 0.0, 100.0, 0.1)
+
+
+def test_spherical_sk_exact_solution_identities():
+    t = np.array([0.0, 1e-4, 0.5, 2.0, 1000.0])
+    exact = dyn.spherical_sk_gradient_flow(t)
+    np.testing.assert_allclose(np.diag(exact.C), 1.0, atol=1e-14)
+    np.testing.assert_allclose(np.diag(exact.R), 1.0, atol=1e-14)
+    assert exact.energy[0] == 0 and abs(exact.energy[1] + 2e-4) < 1e-7  # E'(0) = -xi'(1) = -2
+    assert abs(exact.energy[-1] + np.sqrt(2) - 3 / 8000) < 1e-6  # E -> -sqrt 2 + 3/(8t), the ground state
+    np.testing.assert_allclose(exact.mu, -2 * exact.energy)
+    assert np.all(exact.R[np.triu_indices(5, 1)] == 0)
+    # C(t, t') = sigma(t).sigma(t')/N also by quadrature over the semicircle
+    x = np.linspace(-2, 2, 400001)
+    rho = np.sqrt(np.clip(4 - x**2, 0, None)) / (2 * np.pi)
+    lap = lambda s: np.trapezoid(rho * np.exp(-np.sqrt(2) * x * s), x)  # noqa: E731
+    assert abs(exact.C[3, 2] - lap(2.5) / np.sqrt(lap(4.0) * lap(1.0))) < 1e-7
+    with pytest.raises(ValueError):
+        dyn.spherical_sk_gradient_flow(np.array([-1.0, 0.0]))
+    with pytest.raises(ValueError):
+        dyn.spherical_sk_gradient_flow(np.zeros((2, 2)))
+
+
+def test_ck_solves_the_spherical_sk_model_exactly_at_fourth_order():
+    # xi = q^2 at T = 0 has the closed form above: the errors of E(5) fall by ~16 per halving of dt
+    errors = []
+    for dt in (0.1, 0.05, 0.025):
+        sol = dyn.cugliandolo_kurchan(2, 0.0, 5.0, dt)
+        exact = dyn.spherical_sk_gradient_flow(sol.times)
+        errors.append(abs(sol.energy[-1] - exact.energy[-1]))
+        if dt == 0.05:
+            assert np.abs(sol.C - exact.C).max() < 2e-4 and np.abs(sol.R - exact.R).max() < 1e-4
+            np.testing.assert_allclose(sol.mu, -2 * sol.energy, atol=1e-12)  # mu = T - pE on the grid
+    assert errors[2] < 3e-6
+    assert 9 < errors[0] / errors[1] < 20 and 11 < errors[1] / errors[2] < 20, errors
+
+
+def test_ck_richardson_ratio_for_the_pure_three_spin():
+    # no closed form for p = 3: halve dt twice; the ratio of successive differences estimates 2^order
+    energies = [dyn.cugliandolo_kurchan(3, 0.0, 6.0, dt).energy[-1] for dt in (0.05, 0.025, 0.0125)]
+    ratio = (energies[0] - energies[1]) / (energies[1] - energies[2])
+    assert 9 < ratio < 20, ratio  # ~12 measured: fourth order, not yet asymptotic for this stiff problem
+    assert abs(energies[1] - energies[2]) < 2e-5
+
+
+def test_ck_gradient_flow_approaches_the_threshold_not_the_ground_state(ck_long):
+    u_th = ls.kac_rice.threshold_energy(3)
+    u_0 = ls.kac_rice.ground_state_energy(3)
+    t, e, mu = ck_long.times, ck_long.energy, ck_long.mu
+    assert np.all(np.diff(e) < 0)
+    assert u_th < e[-1] < u_th + 0.03  # measured E(100) = -1.6186 (-1.6163 at dt = 0.05)
+    np.testing.assert_allclose(mu, -3 * e, atol=1e-12)  # mu = T - pE at T = 0
+    late = t >= 10
+    (u_inf, amplitude, exponent), _ = curve_fit(lambda t, u, a, b: u + a * t ** (-b), t[late], e[late],
+                                                p0=(-1.6, 0.5, 0.5))
+    assert abs(u_inf - u_th) < 0.005 and u_inf > u_0 + 0.015, u_inf  # measured -1.6350 (-1.6326 at dt = 0.05)
+    assert 0.55 < exponent < 0.85 and amplitude > 0, exponent  # measured 0.695: E - u_th ~ t^(-2/3)
+    # mu(t) -> 2 sqrt(p(p-1)): the Hessian bulk -mu + 2 sqrt(xi''(1)) [-1, 1] touches zero (marginal states)
+    (mu_inf, _, _), _ = curve_fit(lambda t, m, a, b: m + a * t ** (-b), t[late], mu[late], p0=(5.0, -1.0, 0.5))
+    assert abs(mu_inf - 2 * SQRT6) < 0.03 and mu[-1] < 2 * SQRT6, mu_inf
+
+
+def test_ck_equilibrates_above_the_dynamical_temperature_and_ages_below():
+    p = 3
+    t_d = np.sqrt(p * (p - 2) ** (p - 2) / (p - 1) ** (p - 1))
+    q = np.linspace(1e-4, 1 - 1e-4, 200001)  # T_d^2 = max_q xi'(q)(1-q)/q: the plateau equation of the FDT dynamics
+    assert abs(t_d - 0.8660254) < 1e-6 and abs(np.sqrt(np.max(p * q ** (p - 1) * (1 - q) / q)) - t_d) < 1e-6
+    dt = 0.05
+    hot = dyn.cugliandolo_kurchan(p, 1.5, 20.0, dt)
+    cold = dyn.cugliandolo_kurchan(p, 0.6, 20.0, dt)
+    assert abs(hot.energy[-1] + 1 / 1.5) < 1e-4 and abs(hot.mu[-1] - (1.5 + p / 1.5)) < 1e-3
+    assert cold.energy[-1] > ls.kac_rice.threshold_energy(p)
+
+    def fdt_residual(sol, temperature):
+        c, r, worst = sol.C, sol.R, 0.0
+        for j in range(int(10 / dt), int(15 / dt), 5):
+            i = np.arange(j + 10, j + 100)
+            derivative = (c[i, j + 1] - c[i, j - 1]) / (2 * dt)
+            worst = max(worst, np.abs(r[i, j] - derivative / temperature).max())
+        return worst
+
+    assert fdt_residual(hot, 1.5) < 2e-3  # R = (1/T) dC/dt' (the residual is the O(dt^2) difference quotient)
+    assert fdt_residual(cold, 0.6) > 1e-2  # aging: FDT violated at long time differences
+    for sol, same in ((hot, True), (cold, False)):
+        tau = np.array([20, 60, 100])  # 1, 3, 5 time units
+        drift = np.abs(sol.C[160 + tau, 160] - sol.C[240 + tau, 240]).max()  # t_w = 8 versus 12
+        assert (drift < 1e-4) if same else (drift > 0.01)
+
+
+def test_ck_mixtures_rescale_and_equilibrate():
+    # xi = q^3/4 is the pure 3-spin field times 1/2: the same dynamics at temperature 2T, in time t/2, with energies
+    # halved; the discrete scheme is covariant under this change of units, so the grids agree to rounding
+    quarter = dyn.cugliandolo_kurchan(ls.fields.mixture({3: 0.25}), 0.3, 6.0, 0.05)
+    pure = dyn.cugliandolo_kurchan(3, 0.6, 3.0, 0.025)
+    np.testing.assert_allclose(quarter.energy, 0.5 * pure.energy, atol=1e-12)
+    np.testing.assert_allclose(quarter.C, pure.C, atol=1e-12)
+    # a genuine mixture at high temperature: E -> -xi(1)/T, mu -> T + xi'(1)/T
+    mix = ls.fields.mixture({2: 0.5, 4: 0.5})
+    sol = dyn.cugliandolo_kurchan(mix, 2.0, 12.0, 0.05)
+    assert abs(sol.energy[-1] + 0.5) < 1e-4 and abs(sol.mu[-1] - (2.0 + 3.0 / 2.0)) < 1e-3
+    assert sol.C.shape == (241, 241) and np.allclose(sol.C, sol.C.T) and np.all(sol.R[np.triu_indices(241, 1)] == 0)
+
+
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        ((3, 0.0, 10.0, 0.0), ValueError),
+        ((3, 0.0, 10.0, -0.1), ValueError),
+        ((3, 0.0, 0.0, 0.1), ValueError),
+        ((3, -0.5, 10.0, 0.1), ValueError),
+        ((3, 0.0, 1000.0, 0.1), ValueError),  # 10000 steps > MAX_CK_STEPS
+        ((3, float("nan"), 10.0, 0.1), ValueError),
+        ((3.0, 0.0, 10.0, 0.1), TypeError),
+        (("3", 0.0, 10.0, 0.1), TypeError),
+        ((1, 0.0, 10.0, 0.1), ValueError),  # a pure p must be >= 2
+    ],
+)
+def test_ck_rejects_bad_input(args, error):
+    with pytest.raises(error):
+        dyn.cugliandolo_kurchan(*args)
+
+
+def test_ck_reports_an_unstable_step():
+    with pytest.raises(FloatingPointError, match="decrease dt"):
+        dyn.cugliandolo_kurchan(3, 0.0, 60.0, 0.5)
+
+
+def test_trajectory_and_solution_types():
+    assert dyn.MAX_CK_STEPS == 4094
+    sol = dyn.cugliandolo_kurchan(3, 0.0, 1.0, 0.05)
+    assert isinstance(sol, dyn.CKSolution) and sol.times.shape == (21,) and sol.energy[0] == 0 and sol.mu[0] == 0
+    traj = dyn.gradient_flow(ls.fields.sample_pspin(KEY, 4, 3), ls.sphere.random_points(KEY, 4), 0.1, 2, 1)
+    assert isinstance(traj, dyn.Trajectory) and float(traj.times[-1]) == pytest.approx(0.2)
+    assert jnp.asarray(traj.waiting_times).shape == (1,)
