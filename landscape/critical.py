@@ -122,8 +122,12 @@ def census(key: Array, field: Field, n_starts: int = 500, tol: float = 1e-9, n_i
     if antipodes:
         ends = jnp.concatenate([ends, -ends])
     found = classify(field, ends)
-    ok = (found.grad_norms <= tol) & (np.min(np.abs(found.hessian_eigenvalues), axis=1) > 1e-8)
-    return deduplicate(CriticalPoints(*(a[ok] for a in found)))
+    return deduplicate(CriticalPoints(*(a[_certified(found, tol)] for a in found)))
+
+
+def _certified(found: CriticalPoints, tol: float) -> np.ndarray:
+    """Mask of the points with :math:`|\\operatorname{grad}H| \\le` ``tol`` and a non-singular tangent Hessian."""
+    return (found.grad_norms <= tol) & (np.min(np.abs(found.hessian_eigenvalues), axis=1) > 1e-8)
 
 
 def deduplicate(points: CriticalPoints, atol: float = 1e-6) -> CriticalPoints:
@@ -219,7 +223,7 @@ def census_convergence(key: Array, field: Field, n_starts: tuple[int, ...] = (25
     n = couplings[0].shape[0]
     m_max = max(n_starts)
     found = classify(field, newton(field, sphere.random_points(key, n, m_max), n_iter=n_iter))
-    ok = (found.grad_norms <= tol) & (np.min(np.abs(found.hessian_eigenvalues), axis=1) > 1e-8)
+    ok = _certified(found, tol)
     counts = {}
     for m in sorted(n_starts):
         keep = ok & (np.arange(m_max) < m)

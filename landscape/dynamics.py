@@ -103,15 +103,6 @@ def _degree_gradients(sums: tuple[Array, ...], n: int, sigma: Array) -> list[tup
     return [(g.ndim, fields._apply_slot_sums((g,), n, 1, sigma)) for g in sums]
 
 
-def _tangent(sigma: Array, v: Array) -> Array:
-    """:math:`P_\\sigma v`, batched."""
-    return v - jnp.sum(sigma * v, axis=-1, keepdims=True) * sigma / sigma.shape[-1]
-
-
-def _normalize(x: Array) -> Array:
-    return jnp.sqrt(x.shape[-1]) * x / jnp.linalg.norm(x, axis=-1, keepdims=True)
-
-
 @partial(jax.jit, static_argnames=("n_records", "record_every", "method", "hessian"))
 def _integrate(key: Array, field: Field, sigma: Array, temperature: Array, dt: Array, wait_idx: Array,
                n_records: int, record_every: int, method: str, hessian: bool):
@@ -123,17 +114,17 @@ def _integrate(key: Array, field: Field, sigma: Array, temperature: Array, dt: A
         return sum(g for _, g in _degree_gradients(sums, n, s))
 
     def drift(s):  # -P_s grad H(s): the gradient-flow velocity, tangent to S_N
-        return -_tangent(s, gradient(s))
+        return -sphere.project_gradient(s, gradient(s))
 
     def step(s, k):
         if method == "heun":
             f0 = drift(s)
-            f1 = drift(_normalize(s + dt * f0))
-            return _normalize(s + 0.5 * dt * (f0 + f1))
+            f1 = drift(sphere.normalize(s + dt * f0))
+            return sphere.normalize(s + 0.5 * dt * (f0 + f1))
         v = dt * drift(s)
         if method == "euler-maruyama":
             xi = jax.random.normal(jax.random.fold_in(key, k), (batch * n,), dtype=sigma.dtype).reshape(batch, n)
-            v = v + jnp.sqrt(2.0 * temperature * dt) * _tangent(s, xi)
+            v = v + jnp.sqrt(2.0 * temperature * dt) * sphere.project_gradient(s, xi)
         return sphere.retract(s, v)
 
     def lowest_eigenvalue(s):

@@ -280,21 +280,28 @@ def ground_state_energy(p: int) -> float:
 # --------------------------------------------------------------------------------- exact finite-N counts
 
 
-def _log_prefactor_total(n: int, p: int) -> float:
-    """log of 2 sqrt(2/p) (p-1)^{n/2}."""
-    return math.log(2.0) + 0.5 * math.log(2.0 / p) + 0.5 * n * math.log(p - 1)
-
-
-def _log_expected_total(n: int, p: int) -> float:
-    r"""log E Crit_n of the pure p-spin: :math:`2\sqrt{2/p}(p-1)^{n/2}\int e^{-(p-2)z^2/(2p)}\sigma_n(z)\,dz` with
-    :math:`\sigma_n` Mehta's density (normalised to ``n``), by the trapezoidal rule, which converges exponentially
-    for this entire, Gaussian-decaying integrand (step :math:`\min(0.2, 0.5/\sqrt{n+1})`, range
-    :math:`|z| \le \sqrt{2n} + 10`)."""
+def _log_expected_total(n: int, ratio: float, r: float) -> float:
+    r"""log E Crit_n for a field with :math:`\xi''(1)/\xi'(1) =` ``ratio`` and :math:`r = 1 + \xi'(1)/\xi''(1)`:
+    :math:`\log\big[2\sqrt{2/r}\,\mathrm{ratio}^{(n-1)/2}\int e^{-(1/r - 1/2)z^2}\sigma_n(z)\,dz\big]`, with
+    :math:`\sigma_n` Mehta's density (normalised to ``n``); the pure p-spin is ``ratio = p - 1``, ``r = p/(p-1)``.
+    Trapezoidal rule, which converges exponentially for this entire integrand decaying like :math:`e^{-z^2/r}`
+    (step :math:`\min(0.2, 0.5/\sqrt{n+1})`, range :math:`|z| \le \sqrt{2n} + 10\sqrt r`)."""
     h = min(0.2, 0.5 / math.sqrt(n + 1))
-    half = math.ceil((math.sqrt(2.0 * n) + 10.0) / h)
+    half = math.ceil((math.sqrt(2.0 * n) + 10.0 * math.sqrt(r)) / h)
     z = h * np.arange(-half, half + 1)
-    integral = h * float(np.sum(np.exp(-(p - 2) * z * z / (2.0 * p)) * rmt._mehta_goe_density(z, n)))
-    return _log_prefactor_total(n, p) + math.log(integral)
+    integral = h * float(np.sum(np.exp(-(1.0 / r - 0.5) * z * z) * rmt._mehta_goe_density(z, n)))
+    return math.log(2.0) + 0.5 * math.log(2.0 / r) + 0.5 * (n - 1) * math.log(ratio) + math.log(integral)
+
+
+def _value_or_log(value: float, log: Any, n: int) -> float:
+    """``value`` (a log-count) itself if ``log``, else its exponential, refusing to overflow."""
+    if not isinstance(log, (bool, np.bool_)):
+        raise TypeError(f"log must be a bool, got {log!r}")
+    if log:
+        return value
+    if value > math.log(np.finfo(float).max):
+        raise OverflowError(f"E Crit_n = exp({value:.1f}) overflows a float for n = {n}: use log=True")
+    return math.exp(value)
 
 
 def expected_critical_points(n: int, p: int, log: bool = False) -> float:
@@ -337,14 +344,7 @@ def expected_critical_points(n: int, p: int, log: bool = False) -> float:
     """
     n = _validate.integer("n", n, minimum=2, maximum=MAX_EXACT_N)
     p = _degree(p)
-    if not isinstance(log, (bool, np.bool_)):
-        raise TypeError(f"log must be a bool, got {log!r}")
-    value = _log_expected_total(n, p)
-    if log:
-        return value
-    if value > math.log(np.finfo(float).max):
-        raise OverflowError(f"E Crit_n = exp({value:.1f}) overflows a float for n = {n}, p = {p}: use log=True")
-    return math.exp(value)
+    return _value_or_log(_log_expected_total(n, p - 1.0, p / (p - 1.0)), log, n)
 
 
 def critical_point_density(u: Any, n: int, p: int, log: bool = False) -> np.ndarray:
@@ -634,7 +634,7 @@ def expected_critical_points_mixed(n: int, xi: Any, log: bool = False) -> float:
     this is :func:`expected_critical_points`. Only :math:`\xi'(1)` and :math:`\xi''(1)` enter (rescaling
     :math:`H` moves no critical point). On the circle it is :math:`2\sqrt{1 + 3\xi''(1)/\xi'(1)}` (Rice's formula
     for the covariance :math:`\xi(\cos\theta)`), and :math:`\frac1N\log\mathbb E\,\mathrm{Crit}_N` tends to
-    :math:`\sup_u` :func:`complexity_mixed` (Auffinger & Ben Arous 2013). Evaluated by the trapezoidal rule as in
+    :math:`\sup_u` :func:`complexity_mixed` (Auffinger & Ben Arous 2013). Evaluated by the same trapezoidal rule as
     :func:`expected_critical_points`, over :math:`|z| \le \sqrt{2N} + 10\sqrt r`.
 
     Args:
@@ -647,19 +647,7 @@ def expected_critical_points_mixed(n: int, xi: Any, log: bool = False) -> float:
     """
     n = _validate.integer("n", n, minimum=2, maximum=MAX_EXACT_N)
     _, b, a = _mixture_moments(xi)
-    if not isinstance(log, (bool, np.bool_)):
-        raise TypeError(f"log must be a bool, got {log!r}")
-    r = 1.0 + b / a
-    h = min(0.2, 0.5 / math.sqrt(n + 1))
-    half = math.ceil((math.sqrt(2.0 * n) + 10.0 * math.sqrt(r)) / h)
-    z = h * np.arange(-half, half + 1)
-    integral = h * float(np.sum(np.exp(-(1.0 / r - 0.5) * z * z) * rmt._mehta_goe_density(z, n)))
-    value = math.log(2.0) + 0.5 * math.log(2.0 / r) + 0.5 * (n - 1) * math.log(a / b) + math.log(integral)
-    if log:
-        return value
-    if value > math.log(np.finfo(float).max):
-        raise OverflowError(f"E Crit_n = exp({value:.1f}) overflows a float for n = {n}: use log=True")
-    return math.exp(value)
+    return _value_or_log(_log_expected_total(n, a / b, 1.0 + b / a), log, n)
 
 
 def mixed_threshold_energy(xi: Any) -> float:

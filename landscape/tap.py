@@ -92,7 +92,7 @@ def _temperature(temperature: Any) -> Any:
     """A positive temperature; a JAX tracer passes unchecked (so ``temperature`` can be a ``jit`` argument)."""
     if _validate.is_traced(temperature):
         return temperature
-    return _validate.real("temperature", temperature, minimum=0.0, strict_minimum=True)
+    return thermo._temperature(temperature)
 
 
 def _onsager(xi_1: Any, xi_q: Any, dxi_q: Any, q: Any) -> Any:
