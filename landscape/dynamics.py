@@ -46,9 +46,10 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
-from scipy.special import ive
+from scipy.optimize import brentq
+from scipy.special import gammaln, ive
 
-from . import _validate, fields, sphere
+from . import _validate, fields, sphere, thermo
 
 Array = jax.Array
 Field = Array | fields.MixedField
@@ -60,13 +61,22 @@ __all__ = [
     "langevin",
     "cugliandolo_kurchan",
     "spherical_sk_gradient_flow",
+    "EquilibriumSolution",
+    "equilibrium_dynamics",
+    "MCTExponents",
+    "mct_exponents",
     "MAX_CK_STEPS",
+    "MAX_EQUILIBRIUM_STEPS",
 ]
 
 MAX_CK_STEPS = 4094
 """Largest number of time steps ``t_max/dt`` accepted by :func:`cugliandolo_kurchan`. The solver stores
 :math:`C` and :math:`R` as two square float64 arrays padded to a power of two, at most :math:`4096^2` entries each:
 256 MiB together."""
+
+MAX_EQUILIBRIUM_STEPS = 400_000
+"""Largest number of time steps ``t_max/dt`` accepted by :func:`equilibrium_dynamics` (the work grows as the
+square of the number of steps: :math:`4\times10^4` steps take about a second on one CPU core)."""
 
 
 class Trajectory(NamedTuple):
@@ -83,6 +93,9 @@ class Trajectory(NamedTuple):
     waiting_times: Array  #: the W waiting times t_w, shape (W,)
     min_hessian_eigenvalue: Array | None  #: lowest tangent Hessian eigenvalue, shape (R, *batch), or None
     final: Array  #: the configuration at the last step, shape (*batch, N)
+    #: Langevin at T > 0 only (else None): the per-sample estimator of the integrated response
+    #: chi(t, t_w) = sigma(t).(B(t) - B(t_w))/(N sqrt(2T)), B the driving Brownian motion; shape (R, W, *batch)
+    response: Array | None = None
 
 
 class CKSolution(NamedTuple):
@@ -125,6 +138,7 @@ def _integrate(key: Array, field: Field, sigma: Array, temperature: Array, dt: A
         if method == "euler-maruyama":
             xi = jax.random.normal(jax.random.fold_in(key, k), (batch * n,), dtype=sigma.dtype).reshape(batch, n)
             v = v + jnp.sqrt(2.0 * temperature * dt) * sphere.project_gradient(s, xi)
+            return sphere.retract(s, v), jnp.sqrt(dt) * xi
         return sphere.retract(s, v)
 
     def lowest_eigenvalue(s):
@@ -133,26 +147,40 @@ def _integrate(key: Array, field: Field, sigma: Array, temperature: Array, dt: A
         basis = sphere.tangent_basis(s)
         return jnp.linalg.eigvalsh(basis.T @ hess @ basis - radial * jnp.eye(n - 1))[0]
 
-    def observe(s, saved, r):
+    noisy = method == "euler-maruyama"
+
+    def observe(s, brown, saved, r):
         parts = _degree_gradients(sums, n, s)
         radial = [jnp.sum(s * g, axis=-1) for _, g in parts]  # sigma . grad H_p = p H_p
         energy = sum(x / p for (p, _), x in zip(parts, radial)) / n
         mu = temperature * (n - 1) / n - sum(radial) / n
-        saved = jnp.where((wait_idx == r)[:, None, None], s[None], saved)
-        corr = jnp.einsum("wbn,bn->wb", saved, s) / n
-        corr = jnp.where((r >= wait_idx)[:, None], corr, jnp.nan)
+        here = (wait_idx == r)[:, None, None]
+        saved = (jnp.where(here, s[None], saved[0]), jnp.where(here, brown[None], saved[1]))
+        valid = (r >= wait_idx)[:, None]
+        corr = jnp.where(valid, jnp.einsum("wbn,bn->wb", saved[0], s) / n, jnp.nan)
+        # Girsanov / Novikov: d<sigma(t)>/dh(s) = <sigma(t) dB(s)/ds>/sqrt(2T) for a field h entering like the noise
+        chi = jnp.einsum("wbn,bn->wb", brown[None] - saved[1], s) / (n * jnp.sqrt(2.0 * temperature)) if noisy else None
+        chi = jnp.where(valid, chi, jnp.nan) if noisy else None
         low = jax.vmap(lowest_eigenvalue)(s) if hessian else None
-        return saved, (energy, mu, corr, low)
+        return saved, (energy, mu, corr, low, chi)
+
+    def advance(carry, k):
+        s, brown = carry
+        if noisy:
+            s, db = step(s, k)
+            return (s, brown + db), None
+        return (step(s, k), brown), None
 
     def block(carry, r):
-        s, saved = carry
-        s, _ = jax.lax.scan(lambda s, j: (step(s, (r - 1) * record_every + j), None), s, jnp.arange(record_every))
-        saved, obs = observe(s, saved, r)
-        return (s, saved), obs
+        s, brown, saved = carry
+        (s, brown), _ = jax.lax.scan(advance, (s, brown), (r - 1) * record_every + jnp.arange(record_every))
+        saved, obs = observe(s, brown, saved, r)
+        return (s, brown, saved), obs
 
-    saved0 = jnp.zeros((wait_idx.shape[0],) + sigma.shape, dtype=sigma.dtype)
-    saved0, obs0 = observe(sigma, saved0, 0)
-    (final, _), obs = jax.lax.scan(block, (sigma, saved0), jnp.arange(1, n_records + 1))
+    brown0 = jnp.zeros_like(sigma)
+    saved0 = (jnp.zeros((wait_idx.shape[0],) + sigma.shape, dtype=sigma.dtype),) * 2
+    saved0, obs0 = observe(sigma, brown0, saved0, 0)
+    (final, _, _), obs = jax.lax.scan(block, (sigma, brown0, saved0), jnp.arange(1, n_records + 1))
     obs = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a[None], b]), obs0, obs)
     return final, obs
 
@@ -187,7 +215,7 @@ def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float,
         idx.append(k)
     batch = sigma0.shape[:-1]
     flat = sigma0.reshape((-1, n)).astype(jnp.float64)
-    final, (energy, mu, corr, low) = _integrate(
+    final, (energy, mu, corr, low, chi) = _integrate(
         key, field, flat, jnp.float64(temperature), jnp.float64(dt), jnp.asarray(idx), n_records, record_every,
         method, hessian)
     r = n_records + 1
@@ -199,6 +227,7 @@ def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float,
         waiting_times=jnp.asarray(idx) * interval,
         min_hessian_eigenvalue=None if low is None else low.reshape((r,) + batch),
         final=final.reshape(sigma0.shape),
+        response=None if chi is None else chi.reshape((r, len(idx)) + batch),
     )
 
 
@@ -251,10 +280,26 @@ def langevin(key: Array, field: Field, sigma0: Array, temperature: float, dt: fl
     :math:`N\to\infty`). ``key`` drives the noise (step :math:`k` uses ``fold_in(key, k)``); ``temperature = 0``
     reproduces :func:`gradient_flow` with ``method="euler"``. Map over fields with ``jax.vmap`` as described there
     (map over keys too, for independent noise).
+
+    **Response without a perturbation.** At :math:`T > 0` the trajectory also carries ``response``, a per-sample
+    estimator of the integrated response :math:`\chi(t, t_w) = rac1N\sum_i\int_{t_w}^t R_{ii}(t, s)\,ds` to a
+    field :math:`H 	o H - h\cdot\sigma` switched on at :math:`t_w`:
+
+    .. math:: \hat\chi(t, t_w) = rac{\sigma(t)\cdotig(B(t) - B(t_w)ig)}{N\sqrt{2T}},
+        \qquad B(t_k) = \sqrt{\Delta t}\sum_{j<k} g_j .
+
+    A field enters the scheme exactly as a shift of the Gaussian increments, :math:`g_j 	o g_j +
+    h\sqrt{\Delta t/(2T)}`, so Gaussian integration by parts (Novikov's theorem; Girsanov in continuous time) makes
+    :math:`\mathbb E\hat\chi` the response of the discrete scheme itself, with no :math:`O(\Delta t)` or
+    nonlinear error. Its variance is :math:`O((t - t_w)/(NT))` per sample: average over a batch. Unlike two runs
+    with the same noise, one perturbed, it does not suffer from the chaotic growth of differences between
+    nearby trajectories (Cugliandolo & Kurchan 1993 for the response; Chatelain 2003, Ricci-Tersenghi 2003 for
+    perturbation-free estimators).
     """
     _validate.prng_key("key", key)
     temperature = _validate.real("temperature", temperature, minimum=0.0)
-    return _run(key, field, sigma0, temperature, dt, n_steps, record_every, waiting_times, "euler-maruyama", hessian)
+    method = "euler-maruyama" if temperature > 0 else "euler"  # T = 0: no noise, and no response estimator
+    return _run(key, field, sigma0, temperature, dt, n_steps, record_every, waiting_times, method, hessian)
 
 
 # --------------------------------------------------------------------------------------- N = infinity
@@ -548,3 +593,169 @@ def spherical_sk_gradient_flow(times: np.ndarray) -> CKSolution:
     log_r = _log_g(first - second) + 0.5 * (_log_g(2 * second) - _log_g(2 * first))
     return CKSolution(times=t, energy=energy, mu=-2.0 * energy, C=np.exp(log_c),
                       R=np.exp(np.where(first >= second, log_r, -np.inf)))
+
+
+# --------------------------------------------------------------------------------- equilibrium dynamics
+
+
+class EquilibriumSolution(NamedTuple):
+    r"""The stationary correlation and response of equilibrium dynamics (:func:`equilibrium_dynamics`)."""
+
+    times: np.ndarray  #: tau_k = k dt, shape (n+1,)
+    C: np.ndarray  #: C(tau), C(0) = 1
+    R: np.ndarray  #: R(tau) = -C'(tau)/T (the fluctuation-dissipation theorem)
+
+
+@partial(jax.jit, static_argnames=("n", "degrees"))
+def _equilibrium(coefficients: Array, temperature: Array, h: Array, n: int, degrees: tuple[int, ...]):
+    def kernel(c, d=1):
+        return _xi_derivative(degrees, coefficients, c, d)
+
+    beta = 1.0 / temperature
+    idx = jnp.arange(n + 1)
+
+    def force(c, memory):
+        return -temperature * c - beta * memory
+
+    def newton(g, dg, c):
+        for _ in range(4):  # quadratic convergence from an O(h^2) predictor: machine precision after three
+            c = c - g(c) / dg(c)
+        return c
+
+    # the first step: I_1 = (K(1) + K(c))/2 (c - 1), trapezoid in time
+    k0 = kernel(jnp.float64(1.0))
+    f0 = force(jnp.float64(1.0), 0.0)
+
+    def g1(c):
+        return c - 1.0 - 0.5 * h * (force(c, 0.5 * (k0 + kernel(c)) * (c - 1.0)) + f0)
+
+    def dg1(c):
+        return 1.0 + 0.5 * h * (temperature + beta * (0.5 * (k0 + kernel(c)) + 0.5 * kernel(c, 2) * (c - 1.0)))
+
+    c1 = newton(g1, dg1, 1.0 + h * f0)
+    f1 = force(c1, 0.5 * (k0 + kernel(c1)) * (c1 - 1.0))
+    edge, first = 0.5 * (k0 + kernel(c1)), c1 - 1.0  # the k = m and k = 1 weights' fixed parts
+    corr = jnp.zeros(n + 1).at[0].set(1.0).at[1].set(c1)
+    forces = jnp.zeros(n + 1).at[0].set(f0).at[1].set(f1)
+    # I_m = sum_{k=1}^m A_{m-k} D_k with A_j = (K(C_j) + K(C_{j+1}))/2 and D_k = C_k - C_{k-1}. The k = 2..m-1 terms
+    # do not involve C_m: one dot product of a contiguous slice of the reversed A (rev[n - j] = A_j, zeros beyond)
+    # with D (whose entries k = 1 and k >= m are kept at zero and added separately).
+    rev = jnp.zeros(2 * n + 2).at[n].set(edge)
+    diffs = jnp.zeros(n + 1)
+
+    def body(m, carry):
+        corr, forces, rev, diffs, k_prev = carry
+        inner = jnp.dot(jax.lax.dynamic_slice(rev, (n - m,), (n + 1,)), diffs)
+        prev, f_prev = corr[m - 1], forces[m - 1]
+
+        def memory(c):
+            return inner + edge * (c - prev) + 0.5 * (k_prev + kernel(c)) * first
+
+        def g(c):
+            return c - prev - 0.5 * h * (force(c, memory(c)) + f_prev)
+
+        def dg(c):
+            return 1.0 + 0.5 * h * (temperature + beta * (edge + 0.5 * kernel(c, 2) * first))
+
+        c = newton(g, dg, prev + h * f_prev)
+        k_new = kernel(c)
+        return (corr.at[m].set(c), forces.at[m].set(force(c, memory(c))),
+                rev.at[n - m + 1].set(0.5 * (k_prev + k_new)), diffs.at[m].set(c - prev), k_new)
+
+    corr, forces, *_ = jax.lax.fori_loop(2, n + 1, body, (corr, forces, rev, diffs, kernel(c1)))
+    return corr, forces
+
+
+def equilibrium_dynamics(xi: fields.Mixture | int, temperature: float, t_max: float,
+                         dt: float = 0.1) -> EquilibriumSolution:
+    r"""Stationary Langevin dynamics at :math:`N = \infty`, started *in equilibrium* at temperature :math:`T > 0`.
+
+    With time-translation invariance :math:`C(t, t') = C(t - t')` and the fluctuation–dissipation theorem
+    :math:`R(\tau) = -C'(\tau)/T`, the Cugliandolo–Kurchan equations (see :func:`cugliandolo_kurchan`) close on
+    one function — the schematic mode-coupling equation of Crisanti, Horner & Sommers (1993), in book units:
+
+    .. math:: \dot C(\tau) = -T\,C(\tau) - \frac1T\int_0^\tau \xi'\big(C(\tau - s)\big)\,\dot C(s)\,ds,
+        \qquad C(0) = 1 .
+
+    Above the dynamical temperature :math:`T_d` (:func:`landscape.thermo.dynamical_temperature`) :math:`C` decays
+    to zero with a relaxation time that diverges as :math:`T\downarrow T_d` (see :func:`mct_exponents`); at and
+    below :math:`T_d` it stops on a plateau :math:`q > 0`.
+
+    **Scheme.** Uniform grid :math:`\tau_k = k\Delta t`; the memory integral over :math:`[\tau_{k-1}, \tau_k]` is
+    :math:`\tfrac12[\xi'(C_{m-k}) + \xi'(C_{m-k+1})](C_k - C_{k-1})` (the discretisation of Fuchs, Götze,
+    Hofacker & Latz, J. Phys. C 24 (1991) 5047, on a uniform grid), and the equation is stepped with the implicit
+    trapezoidal rule, solved for :math:`C_m` by Newton's method. Second order in :math:`\Delta t` (the tests halve
+    the step); :math:`O(n^2)` work for :math:`n = t_{\max}/\Delta t` steps and :math:`O(n)` memory, so long times
+    are cheap: the critical decay at :math:`T_d` to :math:`t = 4000` takes :math:`4\times10^4` steps.
+
+    Args:
+        xi: an integer :math:`p \ge 2` or a :class:`~landscape.fields.Mixture`.
+        temperature: :math:`T > 0`.
+        t_max: the last time, :math:`> 0`.
+        dt: the step, :math:`> 0`; :math:`\Delta t\,(T + \xi'(1)/T) \lesssim 1` resolves the initial decay.
+
+    Raises:
+        FloatingPointError: if the solution leaves :math:`[-1, 1]` or rises (a step too large: in equilibrium
+            :math:`C(\tau) = \sum_k c_k^2 e^{-\lambda_k\tau}` is non-increasing, the generator being self-adjoint).
+    """
+    mix = fields._mixture("xi", xi)
+    temperature = _validate.real("temperature", temperature, minimum=0.0, strict_minimum=True)
+    t_max = _validate.real("t_max", t_max, minimum=0.0, strict_minimum=True)
+    dt = _validate.real("dt", dt, minimum=0.0, strict_minimum=True)
+    n = max(2, math.ceil(t_max / dt - 1e-9))
+    if n > MAX_EQUILIBRIUM_STEPS:
+        raise ValueError(f"t_max/dt = {t_max / dt:.6g} exceeds MAX_EQUILIBRIUM_STEPS = {MAX_EQUILIBRIUM_STEPS}; "
+                         "raise dt or lower t_max")
+    corr, forces = _equilibrium(jnp.asarray(mix.coefficients, dtype=jnp.float64), jnp.float64(temperature),
+                                jnp.float64(dt), n, tuple(mix.degrees))
+    corr, forces = np.asarray(corr), np.asarray(forces)
+    if not (np.all(np.isfinite(corr)) and np.all(np.abs(corr) <= 1.0 + 1e-9)):
+        raise FloatingPointError(f"the solution left [-1, 1] or became non-finite: decrease dt (now {dt:g})")
+    if np.any(np.diff(corr) > 1e-12):  # reversible dynamics: C(tau) = sum_k c_k^2 exp(-lambda_k tau) never rises
+        raise FloatingPointError(f"the solution oscillates (an equilibrium C(tau) is non-increasing): decrease dt "
+                                 f"(now {dt:g})")
+    return EquilibriumSolution(times=np.arange(n + 1) * dt, C=corr, R=-forces / temperature)
+
+
+class MCTExponents(NamedTuple):
+    r"""The critical exponents of the dynamical transition (:func:`mct_exponents`)."""
+
+    temperature: float  #: T_d, book units
+    plateau: float  #: q_d, the plateau of C at T_d
+    exponent_parameter: float  #: lambda = xi^(3)(q_d) (1 - q_d)^3 / (2 T_d^2)
+    a: float  #: C - q_d ~ tau^(-a) at T_d: Gamma(1-a)^2/Gamma(1-2a) = lambda
+    b: float  #: von Schweidler, q_d - C ~ tau^b: Gamma(1+b)^2/Gamma(1+2b) = lambda
+    gamma: float  #: relaxation time ~ (T - T_d)^(-gamma), gamma = 1/(2a) + 1/(2b)
+
+
+def mct_exponents(xi: fields.Mixture | int) -> MCTExponents:
+    r"""Mode-coupling exponents at the dynamical transition of a spherical model with a discontinuous transition.
+
+    :func:`equilibrium_dynamics` divided by :math:`T` is Götze's one-component schematic model
+    :math:`T^{-1}\dot\phi + \phi + \int_0^\tau m(\tau - s)\dot\phi(s)\,ds = 0` with memory
+    :math:`m = \mathcal F(\phi) = \xi'(\phi)/T^2`. Its plateau solves :math:`f/(1-f) = \mathcal F(f)`, i.e.
+    :math:`T^2 q = \xi'(q)(1-q)`, which first has a root at :math:`(T_d, q_d)`
+    (:func:`landscape.thermo.dynamical_temperature`). Near it (Götze 1985; Götze, *Complex Dynamics of
+    Glass-Forming Liquids*, OUP 2009, ch. 4):
+
+    .. math:: \lambda = \tfrac12\mathcal F''(f)(1-f)^3 = \frac{\xi'''(q_d)(1-q_d)^3}{2T_d^2}, \qquad
+        \frac{\Gamma(1-a)^2}{\Gamma(1-2a)} = \lambda = \frac{\Gamma(1+b)^2}{\Gamma(1+2b)}, \qquad
+        \gamma = \frac1{2a} + \frac1{2b},
+
+    with :math:`C(\tau) - q_d \sim \tau^{-a}` at :math:`T_d` and :math:`\tau_\alpha \sim (T - T_d)^{-\gamma}` above.
+    For the pure p-spin :math:`q_d = (p-2)/(p-1)` and :math:`\lambda = \tfrac12` for every :math:`p`, so
+    :math:`b = 1`, :math:`a = 0.3953\ldots`, :math:`\gamma = 1.765\ldots`.
+
+    Args:
+        xi: an integer ``p >= 3`` or a :class:`~landscape.fields.Mixture` (degrees :math:`\ge 2`) with a
+            discontinuous transition.
+    """
+    glassy = thermo._glassy(xi)
+    t_d, q_d = thermo._dynamical(glassy)
+    lam = glassy(q_d, 3) * (1.0 - q_d) ** 3 / (2.0 * t_d * t_d)
+    if not 0.0 < lam < 1.0:  # pragma: no cover - lambda -> 1 only where the transition turns continuous
+        raise ValueError(f"the exponent parameter lambda = {lam:.6g} is outside (0, 1)")
+    a = brentq(lambda s: math.exp(2 * gammaln(1 - s) - gammaln(1 - 2 * s)) - lam, 1e-12, 0.5 - 1e-12, xtol=1e-15)
+    b = brentq(lambda s: math.exp(2 * gammaln(1 + s) - gammaln(1 + 2 * s)) - lam, 1e-12, 20.0, xtol=1e-15)
+    return MCTExponents(temperature=t_d, plateau=q_d, exponent_parameter=float(lam), a=float(a), b=float(b),
+                        gamma=float(0.5 / a + 0.5 / b))

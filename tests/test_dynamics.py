@@ -338,3 +338,141 @@ def test_trajectory_and_solution_types():
     traj = dyn.gradient_flow(ls.fields.sample_pspin(KEY, 4, 3), ls.sphere.random_points(KEY, 4), 0.1, 2, 1)
     assert isinstance(traj, dyn.Trajectory) and float(traj.times[-1]) == pytest.approx(0.2)
     assert jnp.asarray(traj.waiting_times).shape == (1,)
+
+
+# ------------------------------------------------------------------------------------- response estimator
+
+
+def test_response_estimator_equals_a_perturbed_run_for_free_diffusion():
+    # With zero couplings the dynamics is Brownian motion on the sphere: not chaotic, so a run with a small field
+    # -eps h.sigma switched on at t_w and the same noise measures chi(t, t_w) = h.(sigma_eps - sigma_0)/(N eps)
+    # directly. The Novikov estimator must have the same mean (both estimate the response of the same scheme);
+    # per sample they differ, so compare means over 256 samples within 5 standard errors of their difference.
+    # Both must also satisfy FDT, chi = (1 - C)/T (the uniform start is the equilibrium of free diffusion).
+    n, temperature, dt, eps = 16, 0.7, 0.02, 1e-3
+    zero = jnp.zeros((n, n, n))
+    starts = ls.sphere.random_points(jax.random.fold_in(KEY, 40), n, 256)
+    h = jax.random.normal(jax.random.fold_in(KEY, 41), (1, n))
+    noise = jax.random.fold_in(KEY, 42)
+    first = dyn.langevin(noise, zero, starts, temperature, dt, 50, 50)  # to t_w = 1
+    key2 = jax.random.fold_in(KEY, 43)
+    plain = dyn.langevin(key2, zero, first.final, temperature, dt, 100, 100)
+    assert plain.response is not None and plain.response.shape == (2, 1, 256)
+
+    # the perturbed batch shares the noise of the unperturbed one (same key, same batch shape): one common field
+    # direction h[0] for all samples
+    common = dyn.langevin(key2, ls.fields.MixedField((h[0], zero), (-eps, 1.0)), first.final, temperature, dt, 100,
+                          100)
+    chi_direct = np.asarray(jnp.einsum("i,bi->b", h[0], common.final - plain.final)) / (n * eps)
+    chi_novikov = np.asarray(plain.response[-1, 0])
+    correlation = np.asarray(plain.correlation[-1, 0])
+    diff = chi_novikov - chi_direct
+    assert abs(diff.mean()) < 5 * diff.std(ddof=1) / np.sqrt(diff.size), (chi_novikov.mean(), chi_direct.mean())
+    fdt = (1 - correlation) / temperature - chi_novikov
+    assert abs(fdt.mean()) < 5 * fdt.std(ddof=1) / np.sqrt(fdt.size)
+    np.testing.assert_array_equal(np.asarray(plain.response)[0], 0.0)  # t = t_w: chi = 0 exactly
+
+
+def test_response_is_none_without_noise_and_nan_before_the_waiting_time():
+    field = ls.fields.sample_pspin(KEY, 8, 3)
+    start = ls.sphere.random_points(KEY, 8, 3)
+    assert dyn.gradient_flow(field, start, 0.05, 10, 5).response is None
+    assert dyn.langevin(KEY, field, start, 0.0, 0.05, 10, 5).response is None
+    traj = dyn.langevin(KEY, field, start, 0.5, 0.05, 20, 5, waiting_times=(0.0, 0.5))
+    chi = np.asarray(traj.response)
+    assert chi.shape == (5, 2, 3) and np.all(np.isnan(chi[:2, 1])) and np.all(np.isfinite(chi[2:, 1]))
+
+
+def test_response_estimator_matches_fdt_above_and_violates_it_below_t_d():
+    # p = 3, N = 48, 4 fields x 16 starts, t_w = 4, t = 14. Above T_d (T = 1.5): chi = (1 - C)/T within 5 s.e. of
+    # the field averages plus 0.03 for the O(dt) bias and O(1/N) corrections. Below (T = 0.5, aging): chi is
+    # smaller than (1 - C)/T, by more than 4 standard errors (measured: 0.30 +- 0.05).
+    keys, couplings, starts = _fields_and_starts(jax.random.fold_in(KEY, 44), 48, 3, 4, 16)
+    for temperature, equilibrium in ((1.5, True), (0.5, False)):
+        traj = jax.vmap(lambda k, f, s: dyn.langevin(k, f, s, temperature, 0.02, 700, 100, waiting_times=(4.0,)))(
+            keys, couplings, starts)
+        chi = np.asarray(traj.response[:, -1, 0]).mean(axis=1)
+        gap = (1 - np.asarray(traj.correlation[:, -1, 0]).mean(axis=1)) / temperature - chi
+        error = gap.std(ddof=1) / np.sqrt(gap.size)
+        if equilibrium:
+            assert abs(gap.mean()) < 5 * error + 0.03, (gap.mean(), error)
+        else:
+            assert gap.mean() > 4 * error, (gap.mean(), error)
+
+
+# ----------------------------------------------------------------------------------- equilibrium dynamics
+
+
+def test_equilibrium_dynamics_is_second_order_and_matches_ck_after_equilibration():
+    fine = [dyn.equilibrium_dynamics(3, 1.2, 12.0, h) for h in (0.2, 0.1, 0.05)]
+    at = [sol.C[int(round(10 / (sol.times[1])))] for sol in fine]
+    ratio = (at[0] - at[1]) / (at[1] - at[2])
+    assert 3.5 < ratio < 4.5, ratio  # second order: the error falls by 4 per halving
+    # CK from a random start at T = 1.2 > T_d equilibrates: C(t_w + tau, t_w) at t_w = 15 is the stationary C(tau)
+    ck = dyn.cugliandolo_kurchan(3, 1.2, 25.0, 0.05)
+    eq = dyn.equilibrium_dynamics(3, 1.2, 10.0, 0.05)
+    tw = 300
+    np.testing.assert_allclose(ck.C[tw:tw + 201, tw], eq.C, atol=2e-3)
+    np.testing.assert_allclose(ck.R[tw:tw + 201, tw][1:], eq.R[1:], atol=5e-3)
+    assert eq.C[0] == 1.0 and np.all(np.diff(eq.C) < 0)
+    # FDT: R = -C'/T; the energy -1/T follows from E = -int xi'(C) R = -(1/T) int xi'(C) (-C') = -(xi(1) - 0)/T
+    energy = -np.trapezoid(3 * eq.C ** 2 * eq.R, eq.times) if hasattr(np, "trapezoid") else None
+    if energy is not None:
+        assert abs(energy + 1 / 1.2) < 5e-3
+
+
+def test_equilibrium_dynamics_plateau_and_critical_decay_at_t_d():
+    mct = dyn.mct_exponents(3)
+    below = dyn.equilibrium_dynamics(3, 0.8, 300.0, 0.1)  # T < T_d: a plateau, the largest root of T^2 q = 3q^2(1-q)
+    q = 0.5 + np.sqrt(0.25 - 0.8 ** 2 / 3)
+    assert abs(below.C[-1] - q) < 2e-3 and np.all(np.diff(below.C) <= 1e-15)  # monotone onto the plateau
+    at = dyn.equilibrium_dynamics(3, mct.temperature, 1000.0, 0.1)
+    excess = at.C - mct.plateau
+    slope = np.log(excess[10000] / excess[1000]) / np.log(10.0)  # between t = 100 and 1000
+    assert abs(-slope - mct.a) < 0.01, slope  # measured 0.3915 vs a = 0.3953 (corrections ~ t^-a)
+    above = [dyn.equilibrium_dynamics(3, mct.temperature + d, 1000.0, 0.1) for d in (0.04, 0.02)]
+    taus = [sol.times[np.argmax(sol.C < 0.25)] for sol in above]
+    gamma = np.log(taus[1] / taus[0]) / np.log(2.0)
+    assert abs(gamma - mct.gamma) < 0.1, gamma  # the slowing down: tau ~ (T - T_d)^-gamma
+
+
+def test_mct_exponents_values_and_identities():
+    from scipy.special import gamma as g
+    for p in (3, 4, 6):
+        m = dyn.mct_exponents(p)
+        assert abs(m.temperature - ls.thermo.dynamical_temperature(p)) < 1e-12
+        assert abs(m.plateau - (p - 2) / (p - 1)) < 1e-9 and abs(m.exponent_parameter - 0.5) < 1e-9
+        assert abs(m.b - 1.0) < 1e-9 and abs(m.a - 0.395263) < 1e-6 and abs(m.gamma - 1.764980) < 1e-6
+    mix = dyn.mct_exponents(ls.fields.mixture({2: 0.3, 4: 0.7}))
+    assert abs(g(1 - mix.a) ** 2 / g(1 - 2 * mix.a) - mix.exponent_parameter) < 1e-10
+    assert abs(g(1 + mix.b) ** 2 / g(1 + 2 * mix.b) - mix.exponent_parameter) < 1e-10
+    assert 0 < mix.exponent_parameter < 1 and mix.exponent_parameter != pytest.approx(0.5)
+    with pytest.raises(ValueError, match="continuous"):
+        dyn.mct_exponents(2)
+    with pytest.raises(ValueError, match="continuous"):
+        dyn.mct_exponents(ls.fields.mixture({2: 1.0, 3: 0.1}))
+
+
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        ((3, 0.0, 10.0, 0.1), ValueError),
+        ((3, -1.0, 10.0, 0.1), ValueError),
+        ((3, 1.0, 0.0, 0.1), ValueError),
+        ((3, 1.0, 10.0, 0.0), ValueError),
+        ((3, 1.0, 1e6, 0.1), ValueError),  # more than MAX_EQUILIBRIUM_STEPS
+        ((3, float("inf"), 10.0, 0.1), ValueError),
+        ((3.5, 1.0, 10.0, 0.1), TypeError),
+        ((1, 1.0, 10.0, 0.1), ValueError),
+    ],
+)
+def test_equilibrium_dynamics_rejects_bad_input(args, error):
+    with pytest.raises(error):
+        dyn.equilibrium_dynamics(*args)
+
+
+def test_equilibrium_dynamics_reports_a_runaway_step():
+    with pytest.raises(FloatingPointError, match="left"):
+        dyn.equilibrium_dynamics(3, 1.0, 50.0, 5.0)
+    with pytest.raises(FloatingPointError, match="oscillates"):  # A-stable, but C(tau) rises: also a bad step
+        dyn.equilibrium_dynamics(3, 0.1, 50.0, 2.0)
