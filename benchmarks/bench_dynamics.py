@@ -8,7 +8,8 @@ Each case is run twice: the first call compiles and runs, the second only runs; 
 The growth exponents are least-squares slopes of log(run time) against log(N) or log(n = t_max/dt).
 Expected: a gradient evaluation streams the N^p coupling tensor once, so a step costs O(N^p) (p = 2: N^2, p = 3:
 N^3; small N are dominated by overheads); the CK solver does O(n^2) work per step, O(n^3) in all, and becomes
-memory-bound once its two n x n arrays leave the cache (n >~ 1500 on a 32 MB L3).
+memory-bound once its two n x n arrays leave the cache (n >~ 1500 on a 32 MB L3); the equilibrium (mode-coupling)
+solver does O(n) work per step, O(n^2) in all.
 """
 
 from __future__ import annotations
@@ -81,6 +82,22 @@ def bench_ck(t_maxes: tuple[float, ...], dt: float, p: int = 3, temperature: flo
           f"{2 * np.sqrt(p * (p - 1)):.5f}")
 
 
+def bench_equilibrium(t_maxes: tuple[float, ...], dt: float, p: int = 3) -> None:
+    t_d = ls.thermo.dynamical_temperature(p)
+    print(f"\nequilibrium (mode-coupling) dynamics, p = {p}, T = T_d = {t_d:.6f}, dt = {dt}")
+    print(f"{'t_max':>7} {'n':>7} {'compile s':>10} {'run s':>8} {'C(t_max) - q_d':>15}")
+    ns, runs = [], []
+    q_d = dyn.mct_exponents(p).plateau
+    for t_max in t_maxes:
+        compile_s, run_s, sol = _twice(lambda: dyn.equilibrium_dynamics(p, t_d, t_max, dt))
+        n = len(sol.times) - 1
+        ns.append(n)
+        runs.append(run_s)
+        print(f"{t_max:>7g} {n:>7} {compile_s:>10.2f} {run_s:>8.3f} {sol.C[-1] - q_d:>15.6f}")
+    if len(ns) > 1:
+        print(f"  growth: run time ~ n^{_slope(ns, runs):.2f} (O(n^2) work; the exponent also reflects the cache)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke run, about a minute)")
@@ -91,12 +108,14 @@ def main() -> None:
         bench_finite_n(2, (100, 200, 400), 100, 8)
         bench_finite_n(3, (50, 100), 100, 8)
         bench_ck((10.0, 25.0), 0.1)
+        bench_equilibrium((250.0, 500.0, 1000.0), 0.1)
         return
     bench_finite_n(2, (100, 200, 400, 800), 200, 8)
     # p = 3 at N = 800 is a 4 GB coupling tensor (and as much again for its slot sums): opt in with --big
     bench_finite_n(3, (100, 200, 400, 800) if args.big else (100, 200, 400), 200, 8)
     bench_ck((25.0, 50.0, 100.0), 0.05)
     bench_ck((25.0, 50.0, 100.0), 0.1)
+    bench_equilibrium((500.0, 1000.0, 2000.0, 4000.0), 0.1)
 
 
 if __name__ == "__main__":
