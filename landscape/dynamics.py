@@ -75,8 +75,9 @@ MAX_CK_STEPS = 4094
 256 MiB together."""
 
 MAX_EQUILIBRIUM_STEPS = 400_000
-"""Largest number of time steps ``t_max/dt`` accepted by :func:`equilibrium_dynamics` (the work grows as the
-square of the number of steps: :math:`4\times10^4` steps take about a second on one CPU core)."""
+r"""Largest number of time steps ``t_max/dt`` accepted by :func:`equilibrium_dynamics` (the work grows as the
+square of the number of steps: :math:`2\times10^4` steps take about half a second on two CPU cores,
+:math:`4\times10^4` about four, once the arrays leave the cache)."""
 
 
 class Trajectory(NamedTuple):
@@ -158,9 +159,10 @@ def _integrate(key: Array, field: Field, sigma: Array, temperature: Array, dt: A
         saved = (jnp.where(here, s[None], saved[0]), jnp.where(here, brown[None], saved[1]))
         valid = (r >= wait_idx)[:, None]
         corr = jnp.where(valid, jnp.einsum("wbn,bn->wb", saved[0], s) / n, jnp.nan)
-        # Girsanov / Novikov: d<sigma(t)>/dh(s) = <sigma(t) dB(s)/ds>/sqrt(2T) for a field h entering like the noise
-        chi = jnp.einsum("wbn,bn->wb", brown[None] - saved[1], s) / (n * jnp.sqrt(2.0 * temperature)) if noisy else None
-        chi = jnp.where(valid, chi, jnp.nan) if noisy else None
+        chi = None
+        if noisy:  # Girsanov / Novikov: d<sigma(t)>/dh(s) = <sigma(t) dB(s)/ds>/sqrt(2T), h entering like the noise
+            chi = jnp.einsum("wbn,bn->wb", brown[None] - saved[1], s) / (n * jnp.sqrt(2.0 * temperature))
+            chi = jnp.where(valid, chi, jnp.nan)
         low = jax.vmap(lowest_eigenvalue)(s) if hessian else None
         return saved, (energy, mu, corr, low, chi)
 
@@ -282,18 +284,18 @@ def langevin(key: Array, field: Field, sigma0: Array, temperature: float, dt: fl
     (map over keys too, for independent noise).
 
     **Response without a perturbation.** At :math:`T > 0` the trajectory also carries ``response``, a per-sample
-    estimator of the integrated response :math:`\chi(t, t_w) = rac1N\sum_i\int_{t_w}^t R_{ii}(t, s)\,ds` to a
-    field :math:`H 	o H - h\cdot\sigma` switched on at :math:`t_w`:
+    estimator of the integrated response :math:`\chi(t, t_w) = \frac1N\sum_i\int_{t_w}^t R_{ii}(t, s)\,ds` to a
+    field :math:`H \to H - h\cdot\sigma` switched on at :math:`t_w`:
 
-    .. math:: \hat\chi(t, t_w) = rac{\sigma(t)\cdotig(B(t) - B(t_w)ig)}{N\sqrt{2T}},
+    .. math:: \hat\chi(t, t_w) = \frac{\sigma(t)\cdot\big(B(t) - B(t_w)\big)}{N\sqrt{2T}},
         \qquad B(t_k) = \sqrt{\Delta t}\sum_{j<k} g_j .
 
-    A field enters the scheme exactly as a shift of the Gaussian increments, :math:`g_j 	o g_j +
+    A field enters the scheme exactly as a shift of the Gaussian increments, :math:`g_j \to g_j +
     h\sqrt{\Delta t/(2T)}`, so Gaussian integration by parts (Novikov's theorem; Girsanov in continuous time) makes
     :math:`\mathbb E\hat\chi` the response of the discrete scheme itself, with no :math:`O(\Delta t)` or
     nonlinear error. Its variance is :math:`O((t - t_w)/(NT))` per sample: average over a batch. Unlike two runs
-    with the same noise, one perturbed, it does not suffer from the chaotic growth of differences between
-    nearby trajectories (Cugliandolo & Kurchan 1993 for the response; Chatelain 2003, Ricci-Tersenghi 2003 for
+    with the same noise, one perturbed, it is not swamped by the separation of nearby trajectories along the
+    unstable directions of the landscape (Cugliandolo & Kurchan 1993 for the response; Chatelain 2003, Ricci-Tersenghi 2003 for
     perturbation-free estimators).
     """
     _validate.prng_key("key", key)
@@ -612,7 +614,6 @@ def _equilibrium(coefficients: Array, temperature: Array, h: Array, n: int, degr
         return _xi_derivative(degrees, coefficients, c, d)
 
     beta = 1.0 / temperature
-    idx = jnp.arange(n + 1)
 
     def force(c, memory):
         return -temperature * c - beta * memory
@@ -633,8 +634,8 @@ def _equilibrium(coefficients: Array, temperature: Array, h: Array, n: int, degr
         return 1.0 + 0.5 * h * (temperature + beta * (0.5 * (k0 + kernel(c)) + 0.5 * kernel(c, 2) * (c - 1.0)))
 
     c1 = newton(g1, dg1, 1.0 + h * f0)
-    f1 = force(c1, 0.5 * (k0 + kernel(c1)) * (c1 - 1.0))
-    edge, first = 0.5 * (k0 + kernel(c1)), c1 - 1.0  # the k = m and k = 1 weights' fixed parts
+    edge, first = 0.5 * (k0 + kernel(c1)), c1 - 1.0  # the fixed parts of the k = m and k = 1 terms below
+    f1 = force(c1, edge * first)
     corr = jnp.zeros(n + 1).at[0].set(1.0).at[1].set(c1)
     forces = jnp.zeros(n + 1).at[0].set(f0).at[1].set(f1)
     # I_m = sum_{k=1}^m A_{m-k} D_k with A_j = (K(C_j) + K(C_{j+1}))/2 and D_k = C_k - C_{k-1}. The k = 2..m-1 terms
