@@ -12,7 +12,7 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
-from . import critical, dynamics, fields, kac_rice, plotting, rmt, sphere, tap, thermo  # noqa: E402
+from . import critical, dynamics, fields, kac_rice, plotting, rmt, sphere, tap, thermo, topology  # noqa: E402
 
-__all__ = ["critical", "dynamics", "fields", "kac_rice", "plotting", "rmt", "sphere", "tap", "thermo"]
+__all__ = ["critical", "dynamics", "fields", "kac_rice", "plotting", "rmt", "sphere", "tap", "thermo", "topology"]
 __version__ = "0.1.0"

@@ -128,7 +128,8 @@ def test_book_config_is_offline_and_strict():
 
 
 def _public_functions():
-    for module in (ls.sphere, ls.fields, ls.rmt, ls.critical, ls.kac_rice, ls.plotting, ls.thermo, ls.tap, ls.dynamics):
+    for module in (ls.sphere, ls.fields, ls.rmt, ls.critical, ls.kac_rice, ls.plotting, ls.thermo, ls.tap, ls.dynamics,
+                   ls.topology):
         for name, obj in vars(module).items():
             if not name.startswith("_") and inspect.isfunction(obj) and obj.__module__ == module.__name__:
                 yield module, name, obj

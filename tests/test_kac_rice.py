@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import integrate
 from scipy.optimize import minimize_scalar
 
 import landscape as ls
@@ -510,3 +511,62 @@ def test_critical_point_density_is_even_and_validates():
         kr.critical_point_density(0.0, 4, 3, log=1)
     np.testing.assert_allclose(kr.critical_point_density(u, 7, 4, log=True), np.log(kr.critical_point_density(u, 7, 4)),
                                rtol=1e-12)
+
+
+# ------------------------------------------------------------------------------ counts above and below a level
+
+
+@pytest.mark.parametrize("n", [2, 3, 6, 15])
+@pytest.mark.parametrize("p", [2, 3, 5])
+def test_counts_above_a_level_tend_to_the_index_counts_and_integrate_the_density(n, p):
+    u = np.array([-30.0, -1.2, -0.4, 0.0, 0.5, 1.3, 30.0])
+    above = kr.expected_critical_points_above(u, n, p)
+    assert above.shape == (7, n)
+    by_index = kr.expected_critical_points_by_index(n, p)
+    np.testing.assert_allclose(above[0], by_index, rtol=1e-12, atol=1e-14 * by_index.sum())
+    np.testing.assert_allclose(above[-1], 0.0, atol=1e-12)
+    assert np.all(np.diff(above, axis=0) <= 1e-10)  # fewer points above a higher level, index by index
+    for ui, row in zip(u[1:-1], above[1:-1]):
+        tail, _ = integrate.quad(lambda x: float(kr.critical_point_density(x, n, p)), ui, 8.0, epsabs=1e-11, limit=200)
+        assert row.sum() == pytest.approx(tail, rel=1e-9, abs=1e-10)
+
+
+@pytest.mark.parametrize("n", [3, 5, 9])
+def test_counts_below_are_the_mirror_of_counts_above(n):
+    u = np.linspace(-2.0, 1.0, 7)
+    below = kr.expected_critical_points_above(u, n, 3, side="below")
+    np.testing.assert_allclose(below, kr.expected_critical_points_above(-u, n, 3)[:, ::-1], rtol=1e-14)
+    total = kr.expected_critical_points_by_index(n, 3)
+    both = below + kr.expected_critical_points_above(u, n, 3)  # the level itself has probability zero
+    np.testing.assert_allclose(both, np.broadcast_to(total, both.shape), rtol=1e-11)
+    # deep below the threshold almost every critical point is a minimum
+    deep = kr.expected_critical_points_above(-1.7, 12, 3, side="below")
+    assert deep[0] > 50 * deep[1:].sum()
+
+
+@pytest.mark.parametrize("xi", [ls.fields.mixture({2: 0.5, 3: 0.5}), ls.fields.mixture({1: 0.2, 2: 0.3, 4: 0.5}),
+                                ls.fields.mixture({3: 2.0})])
+def test_mixed_counts_above_a_level(xi):
+    for n in (2, 4, 8):
+        above = kr.expected_critical_points_above(np.array([-40.0, 0.0, 40.0]), n, xi)
+        assert above[0].sum() == pytest.approx(kr.expected_critical_points_mixed(n, xi), rel=1e-11)
+        np.testing.assert_allclose(above[0], above[0][::-1], rtol=1e-10)  # H and -H have the same law
+        assert (-1) ** np.arange(n) @ above[0] == pytest.approx(1 + (-1) ** (n - 1), abs=1e-9 * above[0].sum())
+        np.testing.assert_allclose(above[2], 0.0, atol=1e-12)
+    # a single degree with a weight is a rescaled pure model: same counts at the rescaled level
+    if xi.degrees == (3,):
+        np.testing.assert_allclose(kr.expected_critical_points_above(math.sqrt(2.0) * 0.3, 5, xi),
+                                   kr.expected_critical_points_above(0.3, 5, 3), rtol=1e-12)
+
+
+def test_counts_above_reject_bad_input():
+    with pytest.raises(ValueError, match="side"):
+        kr.expected_critical_points_above(0.0, 3, 3, side="left")
+    with pytest.raises(ValueError, match="n"):
+        kr.expected_critical_points_above(0.0, kr.MAX_EXACT_N_BY_INDEX + 1, 3)
+    with pytest.raises(ValueError, match="u"):
+        kr.expected_critical_points_above([0.0, np.nan], 3, 3)
+    with pytest.raises(TypeError, match="xi"):
+        kr.expected_critical_points_above(0.0, 3, 3.0)
+    with pytest.raises(ValueError, match="xi"):
+        kr.expected_critical_points_above(0.0, 3, ls.fields.mixture({1: 1.0}))
