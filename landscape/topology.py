@@ -326,7 +326,7 @@ def morse_quotient(counts: Any, betti: Any) -> MorseQuotient:
     r"""Divide :math:`M(t) - P(t)` by :math:`1 + t`, with :math:`M(t) = \sum_k C_k t^k` the Morse polynomial (critical
     points by index) and :math:`P(t) = \sum_k b_k t^k` the Poincaré polynomial (Betti numbers).
 
-    Morse theory (Milnor 1963, Thm 5.2) says :math:`M(t) - P(t) = (1 + t)\,Q(t)` with :math:`Q` having
+    Morse theory (Milnor 1963, §5) says :math:`M(t) - P(t) = (1 + t)\,Q(t)` with :math:`Q` having
     non-negative coefficients. :math:`Q_k = \sum_{j \le k}(-1)^{k-j}(C_j - b_j)`, so :math:`Q_k \ge 0` are the
     *strong Morse inequalities*; the remainder :math:`R = \pm(\sum_k(-1)^kC_k - \sum_k(-1)^kb_k)` vanishes by the
     Euler–Poincaré formula; and :math:`C_k \ge b_k` (weak inequalities) follow.
