@@ -15,7 +15,7 @@ where index :math:`N-1` points are the local *maxima* of :math:`H`. The sublevel
 descent algorithm lives, has :math:`\chi = \sum_{H \le Nu}(-1)^k\,\mathrm{Crit}_k` and the same law as
 :math:`A_{-u}` (the law of :math:`H` is symmetric).
 
-**The Gaussian kinematic formula** (Adler & Taylor 2007, Thm 12.4.2 and ch. 13; Taylor 2006). For a centred field
+**The Gaussian kinematic formula** (Adler & Taylor 2007, ch. 12–13; Taylor 2006). For a centred field
 :math:`f` of unit variance on a manifold :math:`M`,
 :math:`\mathbb E\,\chi(M \cap f^{-1}[t,\infty)) = \sum_j \mathcal L_j(M)\,\rho_j(t)` with the EC densities
 :math:`\rho_0(t) = \Psi(t) = \mathbb P(Z \ge t)`, :math:`\rho_j(t) = (2\pi)^{-(j+1)/2}\mathrm{He}_{j-1}(t)
