@@ -66,16 +66,24 @@ def bench_finite_n(p: int, sizes: tuple[int, ...], n_steps: int, batch: int) -> 
                   f"(largest {min(3, len(sizes))} N; dense couplings predict N^{p})")
 
 
-def bench_ck(t_maxes: tuple[float, ...], dt: float, p: int = 3, temperature: float = 0.0) -> None:
-    print(f"\nCugliandolo-Kurchan, p = {p}, T = {temperature}, dt = {dt}")
-    print(f"{'t_max':>6} {'n':>6} {'compile s':>10} {'run s':>8} {'E(t_max)':>10} {'mu(t_max)':>10}")
+def _scan(t_maxes: tuple[float, ...], solve, row) -> tuple[list[int], list[float]]:
+    """Time ``solve(t_max)`` (compile, then run) for each ``t_max``; print ``row(t_max, n, compile_s, run_s, sol)``."""
     ns, runs = [], []
     for t_max in t_maxes:
-        compile_s, run_s, sol = _twice(lambda: dyn.cugliandolo_kurchan(p, temperature, t_max, dt))
+        compile_s, run_s, sol = _twice(lambda: solve(t_max))
         n = len(sol.times) - 1
         ns.append(n)
         runs.append(run_s)
-        print(f"{t_max:>6g} {n:>6} {compile_s:>10.2f} {run_s:>8.2f} {sol.energy[-1]:>10.5f} {sol.mu[-1]:>10.5f}")
+        print(row(t_max, n, compile_s, run_s, sol))
+    return ns, runs
+
+
+def bench_ck(t_maxes: tuple[float, ...], dt: float, p: int = 3, temperature: float = 0.0) -> None:
+    print(f"\nCugliandolo-Kurchan, p = {p}, T = {temperature}, dt = {dt}")
+    print(f"{'t_max':>6} {'n':>6} {'compile s':>10} {'run s':>8} {'E(t_max)':>10} {'mu(t_max)':>10}")
+    ns, runs = _scan(t_maxes, lambda t_max: dyn.cugliandolo_kurchan(p, temperature, t_max, dt),
+                     lambda t_max, n, c, r, sol: f"{t_max:>6g} {n:>6} {c:>10.2f} {r:>8.2f} "
+                                                 f"{sol.energy[-1]:>10.5f} {sol.mu[-1]:>10.5f}")
     if len(ns) > 1:
         print(f"  growth: run time ~ n^{_slope(ns, runs):.2f} (O(n^3) work; the exponent also reflects the cache)")
     print(f"  threshold energy {ls.kac_rice.threshold_energy(p):.5f}, marginal mu 2 sqrt(p(p-1)) = "
@@ -86,14 +94,10 @@ def bench_equilibrium(t_maxes: tuple[float, ...], dt: float, p: int = 3) -> None
     t_d = ls.thermo.dynamical_temperature(p)
     print(f"\nequilibrium (mode-coupling) dynamics, p = {p}, T = T_d = {t_d:.6f}, dt = {dt}")
     print(f"{'t_max':>7} {'n':>7} {'compile s':>10} {'run s':>8} {'C(t_max) - q_d':>15}")
-    ns, runs = [], []
     q_d = dyn.mct_exponents(p).plateau
-    for t_max in t_maxes:
-        compile_s, run_s, sol = _twice(lambda: dyn.equilibrium_dynamics(p, t_d, t_max, dt))
-        n = len(sol.times) - 1
-        ns.append(n)
-        runs.append(run_s)
-        print(f"{t_max:>7g} {n:>7} {compile_s:>10.2f} {run_s:>8.3f} {sol.C[-1] - q_d:>15.6f}")
+    ns, runs = _scan(t_maxes, lambda t_max: dyn.equilibrium_dynamics(p, t_d, t_max, dt),
+                     lambda t_max, n, c, r, sol: f"{t_max:>7g} {n:>7} {c:>10.2f} {r:>8.3f} "
+                                                 f"{sol.C[-1] - q_d:>15.6f}")
     if len(ns) > 1:
         print(f"  growth: run time ~ n^{_slope(ns, runs):.2f} (O(n^2) work; the exponent also reflects the cache)")
 

@@ -483,6 +483,12 @@ def _signed_index_polynomial(xi: np.ndarray, m: int) -> np.ndarray:
     return np.fft.fft(values, axis=1).real / (m + 1)
 
 
+def _signed_index_table(xi: np.ndarray, m: int) -> np.ndarray:
+    """:func:`_signed_index_polynomial` over a long grid, in chunks that keep the Pfaffian batches small."""
+    chunk = max(1, 4096 // ((m + 1) * (m + 1)))
+    return np.concatenate([_signed_index_polynomial(xi[i:i + chunk], m) for i in range(0, xi.size, chunk)])
+
+
 def _expected_by_index(n: int, p: int) -> np.ndarray:
     r""":math:`\mathbb E\,\mathrm{Crit}_{n,k}`, ``k = 0..n-1``: :math:`\frac{2(p-1)^{n/2}}{\sqrt p\,\Gamma(n/2)}(-1)^k
     \int e^{-(p-1)\xi^2/p} c_k(\xi)\,d\xi` with :math:`c_k` from :func:`_signed_index_polynomial` (``m = n-1``),
@@ -491,11 +497,7 @@ def _expected_by_index(n: int, p: int) -> np.ndarray:
     h = min(0.25, 0.8 / math.sqrt(n))
     half = math.ceil((math.sqrt(2.0 * m + 1) + 8.0) / h)
     xi = h * np.arange(-half, half + 1)
-    total = np.zeros(n)
-    chunk = max(1, 4096 // (n * n))
-    for start in range(0, xi.size, chunk):
-        part = xi[start:start + chunk]
-        total += np.exp(-(p - 1) * part**2 / p) @ _signed_index_polynomial(part, m)
+    total = np.exp(-(p - 1) * xi**2 / p) @ _signed_index_table(xi, m)
     log_pref = math.log(2.0) + 0.5 * n * math.log(p - 1) - 0.5 * math.log(p) - float(gammaln(n / 2))
     return math.exp(log_pref) * h * total * (-1.0) ** np.arange(n)
 
@@ -538,12 +540,6 @@ def expected_critical_points_by_index(n: int, p: int, k: int | None = None) -> n
         k = _validate.integer("k", k, minimum=0, maximum=n - 1)
     values = _expected_by_index(n, p)
     return values if k is None else float(values[k])
-
-
-def _signed_index_table(xi: np.ndarray, m: int) -> np.ndarray:
-    """:func:`_signed_index_polynomial` over a long grid, in chunks that keep the Pfaffian batches small."""
-    chunk = max(1, 4096 // ((m + 1) * (m + 1)))
-    return np.concatenate([_signed_index_polynomial(xi[i:i + chunk], m) for i in range(0, xi.size, chunk)])
 
 
 def expected_critical_points_above(u: Any, n: int, xi: Any, side: str = "above") -> np.ndarray:
