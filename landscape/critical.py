@@ -29,7 +29,7 @@ import numpy as np
 from . import _validate, fields, sphere
 
 Array = jax.Array
-Field = Array | fields.MixedField
+Field = fields.Field
 
 
 class CriticalPoints(NamedTuple):
@@ -43,13 +43,11 @@ class CriticalPoints(NamedTuple):
 
 
 @partial(jax.jit, static_argnames=("n_iter",))
-def _newton_batch(field: Field, sigma: Array, n_iter: int, max_step: float) -> Array:
-    tensors = fields._derivative_tensors(field)  # built once, outside the loop
-
+def _newton_batch(field: fields.PreparedField, sigma: Array, n_iter: int, max_step: float) -> Array:
     def one(s):
         def body(_, s):
-            _, g_t, h_t = fields._tangent_at(tensors, s)
-            v = -sphere.tangent_basis(s) @ jnp.linalg.solve(h_t, g_t)
+            _, g_t, h_t = fields.tangent_derivatives(field, s)
+            v = -sphere.from_tangent(s, jnp.linalg.solve(h_t, g_t))
             norm = jnp.linalg.norm(v)
             v = jnp.where(norm > max_step, v * max_step / norm, v)
             v = jnp.where(jnp.all(jnp.isfinite(v)), v, 0.0)
@@ -73,16 +71,14 @@ def newton(field: Field, sigma: Array, n_iter: int = 30, max_step: float = 0.5) 
     max_step = _validate.real("max_step", max_step, minimum=0.0, strict_minimum=True)
     sigma = jnp.asarray(sigma, dtype=jnp.float64)
     batch = sigma.reshape(-1, sigma.shape[-1])
-    out = _newton_batch(field, batch, n_iter, max_step * np.sqrt(sigma.shape[-1]))
+    out = _newton_batch(fields.prepare(field), batch, n_iter, max_step * np.sqrt(sigma.shape[-1]))
     return out.reshape(sigma.shape)
 
 
 @jax.jit
-def _classify_batch(field: Field, sigma: Array) -> tuple[Array, Array, Array]:
-    tensors = fields._derivative_tensors(field)
-
+def _classify_batch(field: fields.PreparedField, sigma: Array) -> tuple[Array, Array, Array]:
     def one(s):
-        h, g_t, h_t = fields._tangent_at(tensors, s)
+        h, g_t, h_t = fields.tangent_derivatives(field, s)
         return h / s.shape[0], jnp.linalg.norm(g_t), jnp.linalg.eigvalsh(h_t)
 
     return jax.vmap(one)(sigma)
@@ -92,7 +88,7 @@ def classify(field: Field, sigma: Array) -> CriticalPoints:
     """Energy per spin, gradient norm, tangent Hessian spectrum and index at each of a batch of points."""
     _check_field_and_points(field, sigma)
     sigma = jnp.atleast_2d(jnp.asarray(sigma, dtype=jnp.float64))
-    energies, grad_norms, eigs = (np.asarray(a) for a in _classify_batch(field, sigma))
+    energies, grad_norms, eigs = (np.asarray(a) for a in _classify_batch(fields.prepare(field), sigma))
     return CriticalPoints(np.asarray(sigma), energies, np.sum(eigs < 0, axis=1), grad_norms, eigs)
 
 
@@ -116,8 +112,8 @@ def census(key: Array, field: Field, n_starts: int = 500, tol: float = 1e-9, n_i
     tol = _validate.real("tol", tol, minimum=0.0, strict_minimum=True)
     if not isinstance(antipodes, bool):
         raise TypeError(f"antipodes must be True or False, got {antipodes!r}")
-    couplings, _ = fields._check_field(field)
-    n = couplings[0].shape[0]
+    field = fields.prepare(field)  # validated and symmetrised once for Newton and the classification
+    n = field.tensors[0].shape[0]
     ends = newton(field, sphere.random_points(key, n, n_starts), n_iter=n_iter)
     if antipodes:
         ends = jnp.concatenate([ends, -ends])
@@ -159,11 +155,12 @@ def deduplicate(points: CriticalPoints, atol: float = 1e-6) -> CriticalPoints:
 
 
 @partial(jax.jit, static_argnames=("n_steps", "record_every"))
-def _descent(field: Field, sigma: Array, step_size: float, n_steps: int, record_every: int) -> tuple[Array, Array]:
-    grad_sums, n = fields._slot_sums(field, 1)  # hoisted out of the loop: one matrix product per step
+def _descent(field: fields.PreparedField, sigma: Array, step_size: float, n_steps: int,
+             record_every: int) -> tuple[Array, Array]:
+    n = sigma.shape[-1]
 
     def step(s, _):
-        grad = sphere.project_gradient(s, fields._apply_slot_sums(grad_sums, n, 1, s))
+        grad = sphere.project_gradient(s, fields.derivatives(field, s, 1)[1])  # one pass over the couplings
         return sphere.retract(s, -step_size * grad), None
 
     def block(s, _):
@@ -186,7 +183,8 @@ def gradient_descent(field: Field, sigma0: Array, step_size: float = 0.05, n_ste
     step_size = _validate.real("step_size", step_size, minimum=0.0, strict_minimum=True)
     n_steps = _validate.integer("n_steps", n_steps, minimum=1)
     record_every = _validate.integer("record_every", record_every, minimum=1, maximum=n_steps)
-    final, energies = _descent(field, jnp.asarray(sigma0, dtype=jnp.float64), step_size, n_steps, record_every)
+    final, energies = _descent(fields.prepare(field), jnp.asarray(sigma0, dtype=jnp.float64), step_size, n_steps,
+                               record_every)
     return final, energies
 
 
@@ -219,8 +217,8 @@ def census_convergence(key: Array, field: Field, n_starts: tuple[int, ...] = (25
     if not n_starts or any(_validate.integer("n_starts entry", m, minimum=1) < 1 for m in n_starts):
         raise ValueError("n_starts must be a non-empty tuple of positive integers")
     tol = _validate.real("tol", tol, minimum=0.0, strict_minimum=True)
-    couplings, _ = fields._check_field(field)
-    n = couplings[0].shape[0]
+    field = fields.prepare(field)
+    n = field.tensors[0].shape[0]
     m_max = max(n_starts)
     found = classify(field, newton(field, sphere.random_points(key, n, m_max), n_iter=n_iter))
     ok = _certified(found, tol)
@@ -232,16 +230,14 @@ def census_convergence(key: Array, field: Field, n_starts: tuple[int, ...] = (25
 
 
 @partial(jax.jit, static_argnames=("index", "n_steps"))
-def _saddle_flow(field: Field, sigma: Array, index: int, step_size: float, n_steps: int) -> Array:
-    tensors = fields._derivative_tensors(field)
-
+def _saddle_flow(field: fields.PreparedField, sigma: Array, index: int, step_size: float, n_steps: int) -> Array:
     def one(s):
         def body(_, s):
-            _, g_t, h_t = fields._tangent_at(tensors, s)
+            _, g_t, h_t = fields.tangent_derivatives(field, s)
             _, vecs = jnp.linalg.eigh(h_t)
             low = vecs[:, :index]  # the `index` lowest Hessian directions, in tangent coordinates
             reflected = g_t - 2.0 * low @ (low.T @ g_t)
-            return sphere.retract(s, -step_size * sphere.tangent_basis(s) @ reflected)
+            return sphere.retract(s, -step_size * sphere.from_tangent(s, reflected))
 
         return jax.lax.fori_loop(0, n_steps, body, s)
 
@@ -267,5 +263,6 @@ def saddle_search(field: Field, sigma0: Array, index: int, step_size: float = 0.
     polish = _validate.integer("polish", polish, minimum=1)
     fields._check_sigma(sigma0, n)
     sigma0 = jnp.atleast_2d(jnp.asarray(sigma0, dtype=jnp.float64))
+    field = fields.prepare(field)
     end = _saddle_flow(field, sigma0, index, step_size, n_steps)
     return classify(field, newton(field, end, n_iter=polish))

@@ -52,7 +52,7 @@ from scipy.special import gammaln, ive
 from . import _validate, fields, sphere, thermo
 
 Array = jax.Array
-Field = Array | fields.MixedField
+Field = fields.Field
 
 __all__ = [
     "Trajectory",
@@ -112,20 +112,13 @@ class CKSolution(NamedTuple):
 # --------------------------------------------------------------------------------------------- finite N
 
 
-def _degree_gradients(sums: tuple[Array, ...], n: int, sigma: Array) -> list[tuple[int, Array]]:
-    """Euclidean gradient of each degree's term at a batch of points, with the degree (sums from ``_slot_sums``)."""
-    return [(g.ndim, fields._apply_slot_sums((g,), n, 1, sigma)) for g in sums]
-
-
 @partial(jax.jit, static_argnames=("n_records", "record_every", "method", "hessian"))
-def _integrate(key: Array, field: Field, sigma: Array, temperature: Array, dt: Array, wait_idx: Array,
-               n_records: int, record_every: int, method: str, hessian: bool):
-    sums, n = fields._slot_sums(field, 1)  # hoisted: one matrix product per degree and step
-    hess_sums = fields._slot_sums(field, 2)[0] if hessian else ()
-    batch = sigma.shape[0]
+def _integrate(key: Array, field: fields.PreparedField, sigma: Array, temperature: Array, dt: Array,
+               wait_idx: Array, n_records: int, record_every: int, method: str, hessian: bool):
+    batch, n = sigma.shape
 
-    def gradient(s):
-        return sum(g for _, g in _degree_gradients(sums, n, s))
+    def gradient(s):  # one pass over the (prepared, symmetrised) couplings per step: a matrix product for a batch
+        return fields.derivatives(field, s, 1)[1]
 
     def drift(s):  # -P_s grad H(s): the gradient-flow velocity, tangent to S_N
         return -sphere.project_gradient(s, gradient(s))
@@ -143,18 +136,14 @@ def _integrate(key: Array, field: Field, sigma: Array, temperature: Array, dt: A
         return sphere.retract(s, v)
 
     def lowest_eigenvalue(s):
-        hess = fields._apply_slot_sums(hess_sums, n, 2, s)
-        radial = jnp.dot(s, gradient(s[None])[0]) / n
-        basis = sphere.tangent_basis(s)
-        return jnp.linalg.eigvalsh(basis.T @ hess @ basis - radial * jnp.eye(n - 1))[0]
+        return jnp.linalg.eigvalsh(fields.tangent_derivatives(field, s)[2])[0]
 
     noisy = method == "euler-maruyama"
 
     def observe(s, brown, saved, r):
-        parts = _degree_gradients(sums, n, s)
-        radial = [jnp.sum(s * g, axis=-1) for _, g in parts]  # sigma . grad H_p = p H_p
-        energy = sum(x / p for (p, _), x in zip(parts, radial)) / n
-        mu = temperature * (n - 1) / n - sum(radial) / n
+        h, grad = fields.derivatives(field, s, 1)
+        energy = h / n
+        mu = temperature * (n - 1) / n - jnp.sum(s * grad, axis=-1) / n  # sigma . grad H = sum_p p H_p
         here = (wait_idx == r)[:, None, None]
         saved = (jnp.where(here, s[None], saved[0]), jnp.where(here, brown[None], saved[1]))
         valid = (r >= wait_idx)[:, None]
@@ -218,7 +207,7 @@ def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float,
     batch = sigma0.shape[:-1]
     flat = sigma0.reshape((-1, n)).astype(jnp.float64)
     final, (energy, mu, corr, low, chi) = _integrate(
-        key, field, flat, jnp.float64(temperature), jnp.float64(dt), jnp.asarray(idx), n_records, record_every,
+        key, fields.prepare(field), flat, jnp.float64(temperature), jnp.float64(dt), jnp.asarray(idx), n_records, record_every,
         method, hessian)
     r = n_records + 1
     return Trajectory(

@@ -13,6 +13,13 @@ and a mixture is an independent sum :math:`H = \sum_p a_p H_p`. The gradient and
 tensor contractions (a sum over the slots of :math:`J`, so :math:`J` need not be symmetric); the unit tests check
 them against ``jax.grad``/``jax.hessian``.
 
+**Cost.** A derivative streams the :math:`N^p` couplings from memory, so the best possible cost is one pass over
+them, the cost of one matrix-vector product with :math:`J` reshaped to :math:`N^{p-1}\times N`. Raw couplings are
+contracted slot by slot, never copied: two passes for the energy and gradient, three with the Hessian. A
+:class:`PreparedField` (:func:`prepare`, done once per field by every iterative routine) stores the symmetrised
+couplings, and energy, gradient and Hessian together cost one pass. ``benchmarks/bench_kernels.py`` measures both
+against NumPy.
+
 Sources: Crisanti & Sommers, Z. Phys. B 87 (1992) 341; Auffinger, Ben Arous & Černý, CPAM 66 (2013) 165;
 Auffinger & Ben Arous, Ann. Probab. 41 (2013) 4214 (mixtures).
 """
@@ -30,6 +37,26 @@ import numpy as np
 from . import _validate, sphere
 
 Array = jax.Array
+
+__all__ = [
+    "MAX_TENSOR_ENTRIES",
+    "Mixture",
+    "MixedField",
+    "PreparedField",
+    "pure",
+    "mixture",
+    "xi",
+    "covariance",
+    "sample_pspin",
+    "sample_mixture",
+    "prepare",
+    "derivatives",
+    "energy",
+    "gradient",
+    "hessian",
+    "tangent_derivatives",
+    "symmetrize",
+]
 
 #: Largest number of tensor entries ``n**p`` that :func:`sample_pspin` will allocate (8 GB of float64).
 MAX_TENSOR_ENTRIES = 10**9
@@ -145,14 +172,36 @@ def sample_mixture(key: Array, n: int, mix: Mixture | int) -> MixedField:
     return MixedField(couplings, tuple(float(np.sqrt(c)) for c in mix.coefficients))
 
 
-def _check_field(field: Array | MixedField) -> tuple[tuple[Array, ...], tuple[float, ...]]:
-    """Return ``(couplings, weights)`` for a pure tensor or a :class:`MixedField`, validating shapes."""
-    if isinstance(field, MixedField):
-        couplings, weights = field.couplings, field.weights
+class PreparedField(NamedTuple):
+    r"""A field prepared once for many evaluations: per degree, the symmetrised and scaled couplings.
+
+    ``tensors[k]`` is :math:`S^{(p)} = a_p N^{-(p-1)/2}\,\tilde J^{(p)}` with :math:`\tilde J` the symmetrisation of
+    :math:`J^{(p)}` (see :func:`symmetrize`), so that
+
+    .. math:: H(\sigma) = \sum_p S^{(p)}[\sigma,\dots,\sigma], \quad \nabla H = \sum_p p\,S^{(p)}[\cdot,\sigma,
+        \dots,\sigma], \quad \nabla^2 H = \sum_p p(p-1)\,S^{(p)}[\cdot,\cdot,\sigma,\dots,\sigma]:
+
+    energy, gradient and Hessian come from *one* pass over each tensor (its trailing slots contracted with
+    :math:`\sigma`). ``weights`` are the :math:`a_p` (so :math:`\xi(q) = \sum_p a_p^2 q^p` can be read back).
+    Build it with :func:`prepare`.
+    """
+
+    tensors: tuple[Array, ...]
+    weights: tuple[float, ...]
+
+
+Field = Array | MixedField | PreparedField
+
+
+def _check_field(field: Field) -> tuple[tuple[Array, ...], tuple[float, ...]]:
+    """Return ``(couplings, weights)`` for a pure tensor, a :class:`MixedField` or a :class:`PreparedField`."""
+    if isinstance(field, (MixedField, PreparedField)):
+        couplings, weights = field
     elif isinstance(field, (jax.Array, np.ndarray)):
         couplings, weights = (field,), (1.0,)
     else:
-        raise TypeError(f"field must be a coupling tensor (jax array) or a MixedField, got {type(field).__name__}")
+        raise TypeError(f"field must be a coupling tensor (jax array), a MixedField or a PreparedField, "
+                        f"got {type(field).__name__}")
     n = None
     for j in couplings:
         if j.ndim < 1 or len(set(j.shape)) != 1:
@@ -170,104 +219,202 @@ def _check_sigma(sigma: Array, n: int) -> Array:
     return sigma
 
 
-def _slot_sums(field: Array | MixedField, order: int) -> tuple[tuple[Array, ...], int]:
-    r"""Tensors :math:`G^{(p)} = a_p N^{-(p-1)/2}\sum_{k_1\neq\dots\neq k_d}J^{(p)}` with slots :math:`k_1..k_d` moved first.
-
-    With them, the ``order``-th derivative of :math:`H` is one contraction of the last :math:`p-d` slots with
-    :math:`\sigma` per degree: a matrix product, computed once per field and reused along a trajectory.
-    """
-    couplings, weights = _check_field(field)
+@jax.jit
+def _prepare(couplings: tuple[Array, ...], weights: tuple[float, ...]) -> tuple[Array, ...]:
     n = couplings[0].shape[0]
-    sums = []
-    for j, w in zip(couplings, weights):
-        if j.ndim < order:
-            continue
-        scale = w * n ** (-(j.ndim - 1) / 2)
-        slots = list(itertools.permutations(range(j.ndim), order))
-        sums.append(scale * sum(jnp.moveaxis(j, s, tuple(range(order))) for s in slots))
-    return tuple(sums), n
+    return tuple(w * n ** (-(j.ndim - 1) / 2) * _symmetrized(j) for j, w in zip(couplings, weights))
 
 
-def _apply_slot_sums(sums: tuple[Array, ...], n: int, order: int, sigma: Array) -> Array:
-    """Contract the trailing slots of each tensor from :func:`_slot_sums` with ``sigma`` (batched) and add up."""
+def prepare(field: Field) -> PreparedField:
+    r"""Validate a field once and store its symmetrised, scaled couplings (:class:`PreparedField`).
 
-    def one(s):
-        total = jnp.zeros((n,) * order)
-        for g in sums:
-            for _ in range(g.ndim - order):
-                g = g @ s
-            total = total + g
-        return total
-
-    return jnp.vectorize(one, signature=f"(n)->({','.join('n' * order)})")(sigma)
-
-
-def energy(field: Array | MixedField, sigma: Array) -> Array:
-    r"""Extensive energy :math:`H(\sigma) = \sum_p a_p N^{-(p-1)/2}\sum J^{(p)}_{i_1\dots i_p}\sigma_{i_1}\cdots\sigma_{i_p}`.
-
-    ``field`` is a coupling tensor from :func:`sample_pspin` or a :class:`MixedField`; ``sigma`` a point of
-    :math:`S_N` or a batch of points (leading axes). Divide by :math:`N` for the intensive energy :math:`u`.
+    Every function of the package that evaluates a field many times (Newton, the census, gradient descent, the
+    dynamics) prepares it once; pass a prepared field yourself to share the work across calls. Memory: one more
+    array of the couplings' size per degree (the symmetrisation is one fused pass, with no further temporary).
+    A :class:`PreparedField` is returned unchanged.
     """
-    couplings, _ = _check_field(field)
-    return _derivative(field, _check_sigma(sigma, couplings[0].shape[0]), 0)
+    if isinstance(field, PreparedField):
+        _check_field(field)
+        return field
+    couplings, weights = _check_field(field)
+    return PreparedField(_prepare(tuple(couplings), tuple(weights)), tuple(weights))
+
+
+# The kernels below act on one point ``s`` (shape (n,)) and are batched with ``jax.vmap``: a batch turns each
+# matrix-vector product with the couplings into a matrix product. No kernel copies or transposes a tensor.
+
+
+def _contract_right(t: Array, s: Array, times: int) -> Array:
+    """Contract the last ``times`` slots of ``t`` with ``s`` (each a matrix-vector product on a reshape)."""
+    n = s.shape[0]
+    for _ in range(times):
+        t = (t.reshape(-1, n) @ s).reshape(t.shape[:-1])
+    return t
+
+
+def _contract_left(t: Array, s: Array, times: int) -> Array:
+    """Contract the first ``times`` slots of ``t`` with ``s``."""
+    n = s.shape[0]
+    for _ in range(times):
+        t = (s @ t.reshape(n, -1)).reshape(t.shape[1:])
+    return t
+
+
+def _free_slot(t: Array, s: Array, k: int) -> Array:
+    """Contract every slot of ``t`` but slot ``k`` with ``s``: a vector."""
+    return _contract_right(_contract_left(t, s, k), s, t.ndim - 1 - k)
+
+
+def _free_pair(t: Array, s: Array, k: int, l: int) -> Array:
+    """Contract every slot of ``t`` but slots ``k < l`` with ``s``: a matrix indexed by (slot k, slot l).
+
+    The slots strictly between ``k`` and ``l`` are contracted row by row (``lax.map`` over the first free index),
+    so that no transposed copy of ``t`` is made.
+    """
+    t = _contract_right(_contract_left(t, s, k), s, t.ndim - 1 - l)
+    if t.ndim == 2:
+        return t
+    n = s.shape[0]
+    outer = s
+    for _ in range(t.ndim - 3):
+        outer = jnp.outer(outer, s).reshape(-1)
+    return jax.lax.map(lambda row: outer @ row.reshape(-1, n), t)
+
+
+def _raw_jet(j: Array, scale: float, s: Array, order: int) -> tuple[Array, ...]:
+    r"""Energy and derivatives of :math:`c\,J[\sigma,\dots,\sigma]` for a non-symmetric :math:`J`, slot by slot.
+
+    Two passes over :math:`J` (the contractions of its last and of its first slot, :math:`R` and :math:`L`) give
+    the energy, every gradient term and every Hessian term but one; the term with the first and last slot free is
+    a third pass. Everything else acts on tensors :math:`N` times smaller.
+    """
+    p = j.ndim
+    if p == 1:
+        out = (scale * jnp.dot(j, s), scale * j, jnp.zeros((s.shape[0],) * 2, s.dtype))
+        return out[: order + 1]
+    right = _contract_right(j, s, 1)  # slots 0..p-2 free
+    out = [scale * _contract_right(right, s, p - 1)]
+    if order >= 1:
+        left = _contract_left(j, s, 1)  # slots 1..p-1 free
+        grad = sum(_free_slot(right, s, k) for k in range(p - 1)) + _free_slot(left, s, p - 2)
+        out.append(scale * grad)
+    if order >= 2:
+        pairs = [_free_pair(right, s, k, l) for k in range(p - 1) for l in range(k + 1, p - 1)]
+        pairs += [_free_pair(left, s, k, p - 2) for k in range(p - 2)]
+        pairs.append(_free_pair(j, s, 0, p - 1))
+        total = sum(pairs)
+        out.append(scale * (total + total.T))
+    return tuple(out)
+
+
+def _symmetric_jet(t: Array, s: Array, order: int) -> tuple[Array, ...]:
+    """Energy and derivatives of :math:`S[\\sigma,\\dots,\\sigma]` for a symmetric :math:`S`: one pass."""
+    p = t.ndim
+    if p == 1:
+        out = (jnp.dot(t, s), t, jnp.zeros((s.shape[0],) * 2, s.dtype))
+        return out[: order + 1]
+    m = _contract_right(t, s, p - 2)  # the Hessian's matrix, up to p(p-1)
+    g = m @ s
+    out = (jnp.dot(g, s), p * g, p * (p - 1) * m)
+    return out[: order + 1]
+
+
+def _jet(field: Field, s: Array, order: int) -> tuple[Array, ...]:
+    """Energy, gradient, Hessian (up to ``order``) of a field at one point: the sum over degrees."""
+    if isinstance(field, PreparedField):
+        parts = [_symmetric_jet(t, s, order) for t in field.tensors]
+    else:
+        couplings, weights = _check_field(field)
+        n = couplings[0].shape[0]
+        parts = [_raw_jet(j, w * n ** (-(j.ndim - 1) / 2), s, order) for j, w in zip(couplings, weights)]
+    return tuple(sum(terms) for terms in zip(*parts))
 
 
 @partial(jax.jit, static_argnames=("order",))
-def _derivative(field: Array | MixedField, sigma: Array, order: int) -> Array:
-    """The ``order``-th Euclidean derivative of the energy, compiled once per field structure and shape."""
-    sums, n = _slot_sums(field, order)
-    return _apply_slot_sums(sums, n, order, sigma)
+def _jet_batch(field: Field, sigma: Array, order: int) -> tuple[Array, ...]:
+    return jax.vmap(lambda s: _jet(field, s, order))(sigma)
 
 
-def gradient(field: Array | MixedField, sigma: Array) -> Array:
+def derivatives(field: Field, sigma: Array, order: int = 2, *, on_sphere: bool = True) -> tuple[Array, ...]:
+    r"""The energy :math:`H(\sigma)` and its Euclidean derivatives up to ``order`` (0, 1 or 2), batched.
+
+    Returns ``(H,)``, ``(H, grad)`` or ``(H, grad, hess)`` with shapes ``batch``, ``batch + (N,)`` and
+    ``batch + (N, N)`` for ``sigma`` of shape ``batch + (N,)``. All come from the same contractions: for a
+    :class:`PreparedField` one pass over each tensor (see :class:`PreparedField`); for raw couplings two passes
+    (three with the Hessian), contracting slot by slot without copying the tensor. Works inside ``jax.jit``.
+    :math:`H` is a polynomial on all of :math:`\mathbb R^N`: with ``on_sphere=False`` any finite point is
+    accepted (e.g. a TAP magnetisation inside the ball), otherwise ``sigma`` must lie on :math:`S_N`.
+    """
+    couplings, _ = _check_field(field)
+    order = _validate.integer("order", order, minimum=0, maximum=2)
+    if not isinstance(on_sphere, bool):
+        raise TypeError(f"on_sphere must be True or False, got {on_sphere!r}")
+    if on_sphere:
+        sigma = _check_sigma(sigma, couplings[0].shape[0])
+    else:
+        if not _validate.is_traced(sigma):
+            _validate.finite_array("sigma", sigma)
+            sigma = jnp.asarray(sigma, dtype=jnp.float64)
+        if sigma.ndim == 0 or sigma.shape[-1] != couplings[0].shape[0]:
+            raise ValueError(f"sigma must have a last axis of length n = {couplings[0].shape[0]} (the couplings' "
+                             f"size), got shape {sigma.shape}")
+    n = sigma.shape[-1]
+    batch = sigma.shape[:-1]
+    out = _jet_batch(field, sigma.reshape((-1, n)), order)
+    return tuple(a.reshape(batch + a.shape[1:]) for a in out)
+
+
+def energy(field: Field, sigma: Array) -> Array:
+    r"""Extensive energy :math:`H(\sigma) = \sum_p a_p N^{-(p-1)/2}\sum J^{(p)}_{i_1\dots i_p}\sigma_{i_1}\cdots\sigma_{i_p}`.
+
+    ``field`` is a coupling tensor from :func:`sample_pspin`, a :class:`MixedField` or a :class:`PreparedField`;
+    ``sigma`` a point of :math:`S_N` or a batch of points (leading axes). Divide by :math:`N` for the intensive
+    energy :math:`u`.
+    """
+    return derivatives(field, sigma, 0)[0]
+
+
+def gradient(field: Field, sigma: Array) -> Array:
     r"""Euclidean gradient in closed form: :math:`\partial_i H = \sum_p a_p N^{-(p-1)/2}\sum_{k=1}^p (J^{(p)}\text{ contracted with }\sigma\text{ in every slot but }k)_i`.
 
     For a symmetric tensor this is :math:`p\,N^{-(p-1)/2} J_{i\,i_2\dots i_p}\sigma_{i_2}\cdots\sigma_{i_p}`.
     Batched over leading axes of ``sigma``. Use :func:`landscape.sphere.project_gradient` for the Riemannian one.
     """
-    couplings, _ = _check_field(field)
-    return _derivative(field, _check_sigma(sigma, couplings[0].shape[0]), 1)
+    return derivatives(field, sigma, 1)[1]
 
 
-def hessian(field: Array | MixedField, sigma: Array) -> Array:
+def hessian(field: Field, sigma: Array) -> Array:
     r"""Euclidean Hessian in closed form: :math:`\partial_i\partial_j H = \sum_p a_p N^{-(p-1)/2}\sum_{k\neq l}(J^{(p)}\text{ with slots }k,l\text{ free})_{ij}`.
 
     For a symmetric tensor this is :math:`p(p-1)N^{-(p-1)/2}J_{ij\,i_3\dots i_p}\sigma_{i_3}\cdots\sigma_{i_p}`.
     Batched over leading axes of ``sigma``. Use :func:`landscape.sphere.project_hessian` for the Riemannian one.
     """
-    couplings, _ = _check_field(field)
-    return _derivative(field, _check_sigma(sigma, couplings[0].shape[0]), 2)
+    return derivatives(field, sigma, 2)[2]
 
 
-def _derivative_tensors(field: Array | MixedField) -> tuple[tuple[tuple[Array, ...], ...], int]:
-    """The contraction tensors of the energy, gradient and Hessian (see :func:`_slot_sums`), built once."""
-    return tuple(_slot_sums(field, order)[0] for order in range(3)), _check_field(field)[0][0].shape[0]
-
-
-def _tangent_at(tensors: tuple[tuple[tuple[Array, ...], ...], int], sigma: Array) -> tuple[Array, Array, Array]:
-    """Energy, gradient and Riemannian Hessian in the tangent basis at one point, from :func:`_derivative_tensors`."""
-    sums, n = tensors
-    energy_, grad, hess = (_apply_slot_sums(sums[d], n, d, sigma) for d in range(3))
-    basis = sphere.tangent_basis(sigma)
-    riemannian = sphere.project_hessian(sigma, grad, hess)
-    return energy_, basis.T @ grad, basis.T @ riemannian @ basis
+def _tangent_at(field: Field, sigma: Array) -> tuple[Array, Array, Array]:
+    """Energy, tangent gradient and tangent Riemannian Hessian at one point (one pass for a prepared field)."""
+    h, grad, hess = _jet(field, sigma, 2)
+    shift = jnp.dot(sigma, grad) / sigma.shape[0]
+    tangent = sphere.tangent_hessian(sigma, hess) - shift * jnp.eye(sigma.shape[0] - 1)
+    return h, sphere.to_tangent(sigma, grad), tangent
 
 
 @jax.jit
-def _tangent_batch(field: Array | MixedField, sigma: Array) -> tuple[Array, Array, Array]:
-    tensors = _derivative_tensors(field)
-    return jax.vmap(lambda s: _tangent_at(tensors, s))(sigma)
+def _tangent_batch(field: Field, sigma: Array) -> tuple[Array, Array, Array]:
+    return jax.vmap(lambda s: _tangent_at(field, s))(sigma)
 
 
-def tangent_derivatives(field: Array | MixedField, sigma: Array) -> tuple[Array, Array, Array]:
+def tangent_derivatives(field: Field, sigma: Array) -> tuple[Array, Array, Array]:
     r"""Energy, gradient and Hessian at ``sigma`` in the orthonormal tangent basis ``E = tangent_basis(sigma)``.
 
     Returns :math:`H(\sigma)`, :math:`g = E^\top\nabla H` (the Riemannian gradient in tangent coordinates, shape
-    ``(N-1,)``) and :math:`h = E^\top P_\sigma[\nabla^2H - (\sigma\cdot\nabla H/N)I]P_\sigma E` (the Riemannian
-    Hessian, shape ``(N-1, N-1)``), batched over leading axes of ``sigma``. For the pure p-spin at a fixed point,
-    :math:`H \sim \mathcal N(0, N)`, :math:`g \sim \mathcal N(0, pI)` and
-    :math:`h = \sqrt{p(p-1)(N-1)/N}\,W_{N-1} - (pH/N) I` with :math:`W` a GOE matrix, all three independent but for
-    the shift (derived in chapter 2 of the book; Auffinger, Ben Arous & Černý 2013).
+    ``(N-1,)``) and :math:`h = E^\top P_\sigma[\nabla^2H - (\sigma\cdot\nabla H/N)I]P_\sigma E =
+    E^\top\nabla^2H\,E - (\sigma\cdot\nabla H/N)I` (the Riemannian Hessian, shape ``(N-1, N-1)``), batched over
+    leading axes of ``sigma``. For the pure p-spin at a fixed point, :math:`H \sim \mathcal N(0, N)`,
+    :math:`g \sim \mathcal N(0, pI)` and :math:`h = \sqrt{p(p-1)(N-1)/N}\,W_{N-1} - (pH/N) I` with :math:`W` a
+    GOE matrix, all three independent but for the shift (derived in chapter 2 of the book; Auffinger, Ben Arous &
+    Černý 2013). Works inside ``jax.jit``; the basis is applied as a Householder reflection, never formed.
     """
     couplings, _ = _check_field(field)
     sigma = _check_sigma(sigma, couplings[0].shape[0])
@@ -275,6 +422,14 @@ def tangent_derivatives(field: Array | MixedField, sigma: Array) -> tuple[Array,
     h, g, hess = _tangent_batch(field, sigma.reshape((-1, sigma.shape[-1])))
     n = sigma.shape[-1]
     return h.reshape(batch), g.reshape(batch + (n - 1,)), hess.reshape(batch + (n - 1, n - 1))
+
+
+def _symmetrized(couplings: Array) -> Array:
+    perms = list(itertools.permutations(range(couplings.ndim)))
+    return sum(jnp.transpose(couplings, perm) for perm in perms) / len(perms)
+
+
+_symmetrized_jit = jax.jit(_symmetrized)
 
 
 def symmetrize(couplings: Array) -> Array:
@@ -285,5 +440,4 @@ def symmetrize(couplings: Array) -> Array:
     """
     if not isinstance(couplings, (jax.Array, np.ndarray)) or couplings.ndim < 1 or len(set(couplings.shape)) != 1:
         raise ValueError(f"couplings must be an array of shape (n,)*p, got {getattr(couplings, 'shape', couplings)}")
-    perms = list(itertools.permutations(range(couplings.ndim)))
-    return sum(jnp.transpose(couplings, perm) for perm in perms) / len(perms)
+    return _symmetrized_jit(couplings)

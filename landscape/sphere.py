@@ -134,13 +134,20 @@ def project_hessian(sigma: Array, euclidean_gradient: Array, euclidean_hessian: 
     r"""Riemannian Hessian :math:`P_\sigma[\nabla^2 f - (\sigma\cdot\nabla f/N) I]P_\sigma` from Euclidean derivatives.
 
     An :math:`N\times N` symmetric matrix that annihilates :math:`\sigma`; its restriction to the tangent space
-    (see :func:`tangent_basis`) carries the :math:`N-1` eigenvalues that define the index.
+    (see :func:`tangent_basis`) carries the :math:`N-1` eigenvalues that define the index. The projection is
+    applied as two rank-one corrections, :math:`PAP = A - \hat\sigma(\hat\sigma^\top A) - (A\hat\sigma)
+    \hat\sigma^\top + (\hat\sigma^\top A\hat\sigma)\hat\sigma\hat\sigma^\top` with :math:`\hat\sigma =
+    \sigma/\sqrt N`: :math:`O(N^2)` work instead of two matrix products.
     """
     sigma = _point("sigma", sigma)
     n = sigma.shape[0]
-    p = tangent_projector(sigma)
     shift = jnp.dot(sigma, euclidean_gradient) / n
-    return p @ (euclidean_hessian - shift * jnp.eye(n)) @ p
+    a = euclidean_hessian - shift * jnp.eye(n)
+    unit = sigma / jnp.sqrt(n)
+    left = unit @ a  # sigma^T A / sqrt(N)
+    right = a @ unit
+    return (a - jnp.outer(unit, left) - jnp.outer(right, unit)
+            + jnp.dot(unit, right) * jnp.outer(unit, unit))
 
 
 @partial(jax.jit, static_argnums=0)
@@ -177,29 +184,62 @@ def riemannian_hessian(f: ScalarFn, sigma: Array) -> Array:
     return _riemannian_hessian(f, _point("sigma", sigma))
 
 
+def _householder(sigma: Array) -> tuple[Array, Array]:
+    """The vector :math:`w` and :math:`\beta = 2/|w|^2` of the reflection :math:`I - \beta ww^\top` of :func:`tangent_basis`."""
+    s = sigma / jnp.linalg.norm(sigma)
+    sign = jnp.where(s[0] >= 0, 1.0, -1.0)
+    w = s.at[0].add(sign)  # w = s + sign(s_0) e_1, never small: |w|^2 >= 2
+    return w, 2.0 / jnp.dot(w, w)
+
+
 def tangent_basis(sigma: Array) -> Array:
     r"""An orthonormal basis of :math:`T_\sigma S_N` as the columns of an :math:`N\times(N-1)` matrix.
 
     Built from the Householder reflection :math:`R = I - 2ww^\top/|w|^2` that maps :math:`e_1` to
     :math:`\pm\sigma/|\sigma|`; the columns :math:`2,\dots,N` of :math:`R` span :math:`\sigma^\perp`
     (Golub & Van Loan, *Matrix Computations*, §5.1). Deterministic and differentiable away from a measure-zero set.
+    :func:`to_tangent`, :func:`from_tangent` and :func:`tangent_hessian` apply this basis without forming it.
     """
     sigma = _point("sigma", sigma)
-    n = sigma.shape[0]
-    s = sigma / jnp.linalg.norm(sigma)
-    sign = jnp.where(s[0] >= 0, 1.0, -1.0)
-    w = s.at[0].add(sign)  # w = s + sign(s_0) e_1, never small
-    reflection = jnp.eye(n) - 2.0 * jnp.outer(w, w) / jnp.dot(w, w)
+    w, beta = _householder(sigma)
+    reflection = jnp.eye(sigma.shape[0]) - beta * jnp.outer(w, w)
     return reflection[:, 1:]
 
 
-def tangent_hessian(sigma: Array, riemannian_hessian_matrix: Array) -> Array:
-    r"""The :math:`(N-1)\times(N-1)` matrix :math:`E^\top \operatorname{Hess} E` in the basis ``E = tangent_basis(sigma)``.
+def to_tangent(sigma: Array, v: Array) -> Array:
+    r"""Tangent coordinates :math:`E^\top v` of a vector ``v`` (shape ``(N,)``), ``E = tangent_basis(sigma)``.
 
-    Its eigenvalues are the :math:`N-1` tangent eigenvalues; their negative count is the index.
+    :math:`E^\top v` is :math:`Rv = v - \beta w(w\cdot v)` without its first entry: :math:`O(N)` work.
     """
-    basis = tangent_basis(sigma)
-    return basis.T @ riemannian_hessian_matrix @ basis
+    sigma = _point("sigma", sigma)
+    w, beta = _householder(sigma)
+    return (v - beta * jnp.dot(w, v) * w)[1:]
+
+
+def from_tangent(sigma: Array, x: Array) -> Array:
+    r"""The vector :math:`Ex \in T_\sigma S_N` with tangent coordinates ``x`` (shape ``(N-1,)``), in :math:`O(N)`."""
+    sigma = _point("sigma", sigma)
+    w, beta = _householder(sigma)
+    full = jnp.concatenate([jnp.zeros((1,), dtype=x.dtype), x])
+    return full - beta * jnp.dot(w, full) * w
+
+
+def tangent_hessian(sigma: Array, riemannian_hessian_matrix: Array) -> Array:
+    r"""The :math:`(N-1)\times(N-1)` matrix :math:`E^\top A E` in the basis ``E = tangent_basis(sigma)``.
+
+    Its eigenvalues are the :math:`N-1` tangent eigenvalues; their negative count is the index. Computed as
+    :math:`RAR` without its first row and column, with two rank-one corrections (:math:`O(N^2)`):
+    :math:`RAR = A - \beta w (w^\top A) - \beta (Aw) w^\top + \beta^2(w^\top Aw)ww^\top`. For
+    :math:`A = \nabla^2 f - (\sigma\cdot\nabla f/N)I` the result equals that of the projected Riemannian Hessian
+    (the projector acts as the identity on tangent vectors).
+    """
+    sigma = _point("sigma", sigma)
+    w, beta = _householder(sigma)
+    a = riemannian_hessian_matrix
+    u, v = a @ w, w @ a
+    reflected = (a - beta * jnp.outer(w, v) - beta * jnp.outer(u, w)
+                 + beta * beta * jnp.dot(w, u) * jnp.outer(w, w))
+    return reflected[1:, 1:]
 
 
 def retract(sigma: Array, v: Array) -> Array:

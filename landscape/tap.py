@@ -137,7 +137,7 @@ def tap_free_energy(field: Array | fields.MixedField, m: Array, temperature: flo
     xi_1 = sum(variances)
     xi_q = sum(c * q**p for p, c in zip(degrees, variances))
     dxi_q = sum(c * p * q ** (p - 1) for p, c in zip(degrees, variances))
-    energy = fields._derivative(field, m, 0) / n
+    energy = fields.derivatives(field, m, 0, on_sphere=False)[0] / n
     return (energy - t * thermo.SPHERE_ENTROPY - 0.5 * t * jnp.log1p(-q)
             - 0.5 / t * _onsager(xi_1, xi_q, dxi_q, q))
 

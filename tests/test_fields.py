@@ -152,3 +152,100 @@ def test_tangent_derivatives_joint_law_at_a_point():
     euclidean_diag = hess[:, 2, 2] + p * h / n  # remove the curvature shift -p u
     check_mean(euclidean_diag**2, 2 * p * (p - 1) / n)
     check_mean(euclidean_diag * h, 0.0)
+
+
+# ------------------------------------------------------------------ kernels: raw and prepared couplings
+
+MIXED = ls.fields.mixture({1: 0.1, 2: 0.3, 3: 0.4, 4: 0.2})
+
+
+@pytest.mark.parametrize("kind", ["p2", "p3", "p4", "mixed"])
+def test_raw_and_prepared_kernels_match_autodiff(kind):
+    n = 5
+    field = (ls.fields.sample_mixture(KEY, n, MIXED) if kind == "mixed"
+             else ls.fields.sample_pspin(KEY, n, int(kind[1])))
+    prepared = ls.fields.prepare(field)
+    s = ls.sphere.random_points(jax.random.key(21), n, 4)
+    f = lambda x: ls.fields.energy(field, x)  # noqa: E731  (raw path)
+    auto = (jax.vmap(f)(s), jax.vmap(jax.grad(f))(s), jax.vmap(jax.hessian(f))(s))
+    # an independent route for the energy: the explicit sum over all index tuples
+    couplings, weights = (field.couplings, field.weights) if kind == "mixed" else ((field,), (1.0,))
+    explicit = 0.0
+    for j, w in zip(couplings, weights):
+        letters = "abcd"[: j.ndim]
+        operands = ",".join(["".join(letters)] + [f"m{c}" for c in letters])
+        explicit = explicit + w * n ** (-(j.ndim - 1) / 2) * np.einsum(f"{operands}->m", j, *([s] * j.ndim))
+    np.testing.assert_allclose(auto[0], explicit, rtol=1e-12, atol=1e-12)
+    for fld in (field, prepared):
+        out = ls.fields.derivatives(fld, s, 2)
+        for got, want in zip(out, auto):
+            np.testing.assert_allclose(got, want, atol=1e-12)
+        for order in (0, 1):
+            assert len(ls.fields.derivatives(fld, s, order)) == order + 1
+        np.testing.assert_allclose(ls.fields.derivatives(fld, s[0], 1)[1], auto[1][0], atol=1e-12)
+
+
+def test_prepare_symmetrises_and_scales_once():
+    n = 4
+    field = ls.fields.sample_mixture(KEY, n, ls.fields.mixture({2: 0.25, 3: 0.75}))
+    prepared = ls.fields.prepare(field)
+    assert isinstance(prepared, ls.fields.PreparedField) and prepared.weights == field.weights
+    s2, s3 = prepared.tensors
+    np.testing.assert_allclose(s2, 0.5 * n**-0.5 * ls.fields.symmetrize(field.couplings[0]), atol=1e-15)
+    np.testing.assert_allclose(s3, np.sqrt(0.75) / n * ls.fields.symmetrize(field.couplings[1]), atol=1e-15)
+    for perm in [(1, 0, 2), (2, 1, 0), (0, 2, 1)]:
+        np.testing.assert_allclose(s3, jnp.transpose(s3, perm), atol=1e-15)
+    assert ls.fields.prepare(prepared) is prepared
+    with pytest.raises(TypeError, match="field"):
+        ls.fields.prepare([1.0, 2.0])
+
+
+@pytest.mark.parametrize("n, p, batch", [(48, 3, 2), (32, 4, 1)])
+def test_kernels_allocate_no_temporary_of_the_tensor_size(n, p, batch):
+    # XLA's own accounting of the compiled kernels. The largest intermediate of a contraction is one slot
+    # contracted, batch * N^(p-1) entries; a few of them may be live. A copy of the couplings (N^p) would not fit.
+    couplings = ls.fields.sample_pspin(KEY, n, p)
+    sigma = ls.sphere.random_points(jax.random.key(22), n, batch)
+    prepared = ls.fields.prepare(couplings)
+    bound = 8 * batch * n ** (p - 1) * 8  # bytes: eight slot-contracted intermediates
+    assert bound <= couplings.nbytes / 3  # so that the bound excludes any tensor-sized temporary
+    for field in (couplings, prepared):
+        for order in (0, 1, 2):
+            temp = ls.fields._jet_batch.lower(field, sigma, order).compile().memory_analysis().temp_size_in_bytes
+            assert temp <= bound, (order, temp, bound)
+        temp = ls.fields._tangent_batch.lower(field, sigma).compile().memory_analysis().temp_size_in_bytes
+        assert temp <= bound, ("tangent", temp, bound)
+    temp = ls.fields._prepare.lower((couplings,), (1.0,)).compile().memory_analysis().temp_size_in_bytes
+    assert temp <= bound  # the symmetrisation is one fused pass into its output
+
+
+def test_derivatives_off_the_sphere_and_bad_arguments():
+    n = 4
+    j = ls.fields.sample_pspin(KEY, n, 3)
+    s = ls.sphere.random_points(jax.random.key(23), n)
+    # homogeneity of degree p: H(c s) = c^p H(s), grad(c s) = c^(p-1) grad(s)
+    h, g = ls.fields.derivatives(j, 0.5 * s, 1, on_sphere=False)
+    np.testing.assert_allclose(h, 0.125 * ls.fields.energy(j, s), rtol=1e-13)
+    np.testing.assert_allclose(g, 0.25 * ls.fields.gradient(j, s), rtol=1e-12)
+    with pytest.raises(ValueError, match="sphere"):
+        ls.fields.derivatives(j, 0.5 * s)
+    with pytest.raises(ValueError, match="order"):
+        ls.fields.derivatives(j, s, 3)
+    with pytest.raises(TypeError, match="on_sphere"):
+        ls.fields.derivatives(j, s, 1, on_sphere=1)
+    with pytest.raises(ValueError, match="sigma"):
+        ls.fields.derivatives(j, jnp.array([np.nan, 0, 0, 0]), 0, on_sphere=False)
+    with pytest.raises(ValueError, match="n = 4"):
+        ls.fields.derivatives(j, jnp.ones(5), 0, on_sphere=False)
+
+
+def test_iterative_routines_accept_a_prepared_field():
+    n = 6
+    j = ls.fields.sample_pspin(KEY, n, 3)
+    prepared = ls.fields.prepare(j)
+    s = ls.sphere.random_points(jax.random.key(24), n, 3)
+    for fn in (lambda f: ls.critical.newton(f, s, n_iter=5),
+               lambda f: ls.critical.gradient_descent(f, s, 0.05, 20, 10)[0],
+               lambda f: ls.dynamics.gradient_flow(f, s, 0.05, 20, 10).final,
+               lambda f: ls.critical.classify(f, s).hessian_eigenvalues):
+        np.testing.assert_allclose(fn(prepared), fn(j), atol=1e-10)

@@ -151,3 +151,21 @@ def test_points_at_overlap_have_the_prescribed_overlap():
     assert np.all(np.abs(np.asarray(many).mean(axis=0)) < 5 / np.sqrt(4000))
     with pytest.raises(ValueError, match="q must lie in"):
         ls.sphere.points_at_overlap(KEY, s, jnp.array([1.5]))
+
+
+def test_householder_shortcuts_match_the_explicit_basis():
+    n = 7
+    s = ls.sphere.random_points(jax.random.key(31), n)
+    e = ls.sphere.tangent_basis(s)
+    v = jax.random.normal(jax.random.key(32), (n,))
+    x = jax.random.normal(jax.random.key(33), (n - 1,))
+    a = jax.random.normal(jax.random.key(34), (n, n))  # not symmetric: both sides must be reflected
+    np.testing.assert_allclose(ls.sphere.to_tangent(s, v), e.T @ v, atol=1e-13)
+    np.testing.assert_allclose(ls.sphere.from_tangent(s, x), e @ x, atol=1e-13)
+    np.testing.assert_allclose(ls.sphere.tangent_hessian(s, a), e.T @ a @ e, atol=1e-13)
+    assert abs(float(ls.sphere.from_tangent(s, x) @ s)) < 1e-12  # tangent
+    p = ls.sphere.tangent_projector(s)
+    g = jax.random.normal(jax.random.key(35), (n,))
+    sym = a + a.T
+    shift = float(s @ g) / n
+    np.testing.assert_allclose(ls.sphere.project_hessian(s, g, sym), p @ (sym - shift * jnp.eye(n)) @ p, atol=1e-12)

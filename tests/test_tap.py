@@ -65,7 +65,7 @@ def test_tap_free_energy_of_a_mixed_field():
     t = 0.7
     xi = lambda s, d=0: float(ls.fields.xi(mix, s, d))  # noqa: E731
     onsager = xi(1.0) - xi(q) - (1 - q) * xi(q, 1)
-    h = np.asarray(ls.fields._derivative(field, m, 0)) / n
+    h = np.asarray(ls.fields.derivatives(field, m, 0, on_sphere=False)[0]) / n
     expected = h - t * S0 - t / 2 * math.log1p(-q) - onsager / (2 * t)
     np.testing.assert_allclose(tap.tap_free_energy(field, m, t), expected, rtol=1e-14)
     # at q = 0: the paramagnet of the mixture
