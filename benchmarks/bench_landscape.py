@@ -254,8 +254,8 @@ def main() -> None:
     print("critical points:")
     results["census"] = census(10 if args.quick else 12, 200 if args.quick else 400, 2 if args.quick else 3)
     print("Kac-Rice:")
-    results["counts_by_index"] = counts_by_index((10, 20, 40) if args.quick else (10, 20, 40, 80), 8,
-                                                 20_000 if args.quick else 100_000, repeats)
+    results["counts_by_index"] = counts_by_index((10, 20, 40) if args.quick else (10, 20, 30, 50), 8,
+                                                 20_000 if args.quick else 100_000, 1)
     print("Cugliandolo-Kurchan:")
     results["cugliandolo_kurchan"] = ck(args.quick)
     results["load_average_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None

@@ -313,8 +313,10 @@ def _symmetric_jet(t: Array, s: Array, order: int) -> tuple[Array, ...]:
     if p == 1:
         out = (jnp.dot(t, s), t, jnp.zeros((s.shape[0],) * 2, s.dtype))
         return out[: order + 1]
-    m = _contract_right(t, s, p - 2)  # the Hessian's matrix, up to p(p-1)
-    g = m @ s
+    # contract the leading slots: a vector-matrix product streams the rows of the tensor, which XLA runs faster
+    # than a matrix-vector product while the tensor fits in the cache (for a symmetric tensor both are the same)
+    m = _contract_left(t, s, p - 2)  # the Hessian's matrix, up to p(p-1)
+    g = s @ m
     out = (jnp.dot(g, s), p * g, p * (p - 1) * m)
     return out[: order + 1]
 
