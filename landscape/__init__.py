@@ -5,12 +5,28 @@ Random high-dimensional landscapes on the sphere ``S_N = {σ ∈ R^N : |σ|² = 
 critical points. Conventions are those of the book's notation sheet: ``E[H(σ)H(σ')] = N ξ(σ·σ'/N)``, GOE
 spectra on ``[-2, 2]``, intensive energies ``u = H/N``.
 
-Importing the package switches JAX to 64-bit floats, once, before any array is created.
+Importing the package changes two JAX settings for the whole process, before any array is created:
+
+* it switches JAX to 64-bit floats (``jax_enable_x64``);
+* it switches on JAX's persistent compilation cache, so that a chapter run a second time (in Jupyter, in
+  another process) loads its compiled programs from disk instead of compiling them again. The cache goes to
+  ``$XDG_CACHE_HOME/landscapes/jax`` (by default ``~/.cache/landscapes/jax``), and only if you have not chosen
+  a cache yourself (``JAX_COMPILATION_CACHE_DIR`` or ``jax.config.jax_compilation_cache_dir``). Set
+  ``LANDSCAPES_JAX_CACHE=0`` to leave it off. The book's scripts set ``JAX_COMPILATION_CACHE_DIR`` to
+  ``.jax_cache/`` in the repository instead.
 """
+
+import os
 
 import jax
 
 jax.config.update("jax_enable_x64", True)
+
+if os.environ.get("LANDSCAPES_JAX_CACHE", "1") != "0" and not jax.config.jax_compilation_cache_dir:
+    _cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    jax.config.update("jax_compilation_cache_dir", os.path.join(_cache_home, "landscapes", "jax"))
+    if "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS" not in os.environ:
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.1)
 
 from . import critical, dynamics, fields, kac_rice, plotting, rmt, sphere, tap, thermo, topology  # noqa: E402
 

@@ -17,3 +17,9 @@ source .venv/bin/activate
 if [ "${LANDSCAPES_GPU:-0}" != "1" ]; then
   export JAX_PLATFORMS=cpu
 fi
+# Persistent JAX compilation cache, shared by the unit tests, nbval and both book builds (Jupyter kernels inherit
+# these variables): a second run loads compiled programs from disk instead of compiling them again. It lives in
+# .jax_cache/ (git-ignored, safe to delete); compilations faster than the threshold are not worth a disk entry.
+export JAX_COMPILATION_CACHE_DIR="${JAX_COMPILATION_CACHE_DIR:-$PWD/.jax_cache}"
+export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="${JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS:-0.1}"
+export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="${JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES:-0}"

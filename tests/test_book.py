@@ -120,11 +120,25 @@ def test_course_config_differs_only_in_title_and_hidden_solutions():
 def test_book_config_is_offline_and_strict():
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert cfg["only_build_toc_files"] is True
-    assert cfg["execute"]["execute_notebooks"] == "force"
+    # executed notebooks are cached under _build/ (git-ignored, so a fresh clone executes every chapter), in one
+    # place for both editions (the course config must match, see the test above)
+    assert cfg["execute"]["execute_notebooks"] == "cache"
+    assert cfg["execute"]["cache"].startswith("_build/")
     assert cfg["sphinx"]["config"]["nb_execution_raise_on_error"] is True
     assert "offline_mathjax" in cfg["sphinx"]["local_extensions"]
     for pattern in (".*", "**/.*", "_build", ".venv", "tests", "landscape", "README.md"):
         assert pattern in cfg["exclude_patterns"]
+
+
+def test_the_test_command_executes_every_chapter_in_the_book_build():
+    """The book build of the test command must execute, not reuse outputs: it empties the notebook cache first,
+    and the course edition, built next, reuses the book's outputs."""
+    lines = [ln.strip() for ln in (ROOT / "scripts" / "run-tests.sh").read_text().splitlines()]
+    clear = lines.index("bash scripts/notebook-cache.sh clear")
+    book = next(i for i, ln in enumerate(lines) if ln.startswith("jupyter-book build") and "_config_course" not in ln)
+    course = next(i for i, ln in enumerate(lines) if ln.startswith("jupyter-book build") and "_config_course" in ln)
+    assert clear < book < course
+    assert "_build/" in (ROOT / ".gitignore").read_text().split()
 
 
 def _public_functions():
