@@ -229,14 +229,15 @@ def census_convergence(key: Array, field: Field, n_starts: tuple[int, ...] = (25
     return counts
 
 
-@partial(jax.jit, static_argnames=("index", "n_steps"))
-def _saddle_flow(field: fields.PreparedField, sigma: Array, index: int, step_size: float, n_steps: int) -> Array:
+@partial(jax.jit, static_argnames=("n_steps",))
+def _saddle_flow(field: fields.PreparedField, sigma: Array, index: Array, step_size: float, n_steps: int) -> Array:
+    # `index` is traced: one compilation serves every index
     def one(s):
         def body(_, s):
             _, g_t, h_t = fields.tangent_derivatives(field, s)
             _, vecs = jnp.linalg.eigh(h_t)
-            low = vecs[:, :index]  # the `index` lowest Hessian directions, in tangent coordinates
-            reflected = g_t - 2.0 * low @ (low.T @ g_t)
+            low = jnp.arange(vecs.shape[1]) < index  # the `index` lowest Hessian directions, in tangent coordinates
+            reflected = g_t - 2.0 * vecs @ jnp.where(low, vecs.T @ g_t, 0.0)
             return sphere.retract(s, -step_size * sphere.from_tangent(s, reflected))
 
         return jax.lax.fori_loop(0, n_steps, body, s)
@@ -264,5 +265,5 @@ def saddle_search(field: Field, sigma0: Array, index: int, step_size: float = 0.
     fields._check_sigma(sigma0, n)
     sigma0 = jnp.atleast_2d(jnp.asarray(sigma0, dtype=jnp.float64))
     field = fields.prepare(field)
-    end = _saddle_flow(field, sigma0, index, step_size, n_steps)
+    end = _saddle_flow(field, sigma0, jnp.int32(index), step_size, n_steps)
     return classify(field, newton(field, end, n_iter=polish))

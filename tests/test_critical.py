@@ -167,3 +167,15 @@ def test_saddle_search_on_a_pspin_field_and_bad_index():
     assert ok.sum() >= 4  # most runs converge to an index-1 saddle
     with pytest.raises(ValueError, match="index"):
         ls.critical.saddle_search(j, start, index=n - 1)
+
+
+def test_saddle_search_compiles_once_for_every_index():
+    # the index is a traced argument: a chapter that loops over indices must not recompile
+    n = 7
+    j = ls.fields.sample_pspin(jax.random.key(41), n, 3)
+    s = ls.sphere.random_points(jax.random.key(42), n, 2)
+    ls.critical.saddle_search(j, s, 1, n_steps=5, polish=1)
+    before = ls.critical._saddle_flow._cache_size()
+    for k in (0, 2, 3):
+        ls.critical.saddle_search(j, s, k, n_steps=5, polish=1)
+    assert ls.critical._saddle_flow._cache_size() == before
