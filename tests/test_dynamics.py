@@ -8,6 +8,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from scipy.integrate import simpson
+from scipy.interpolate import CubicSpline, RectBivariateSpline
 from scipy.optimize import curve_fit
 
 import landscape as ls
@@ -473,3 +475,121 @@ def test_equilibrium_dynamics_reports_a_runaway_step():
         dyn.equilibrium_dynamics(3, 1.0, 50.0, 5.0)
     with pytest.raises(FloatingPointError, match="oscillates"):  # A-stable, but C(tau) rises: also a bad step
         dyn.equilibrium_dynamics(3, 0.1, 50.0, 2.0)
+
+
+# ------------------------------------------------------------------------------------ adaptive (decimated) grid
+
+MIX34 = ls.fields.mixture({3: 0.5, 4: 0.5})
+
+
+@pytest.fixture(scope="module")
+def ck_aging():
+    """p = 3, T = 0 to t = 1000 on 256 points, with waiting times 10 and 100 (about 5 s with compilation)."""
+    return dyn.cugliandolo_kurchan_adaptive(3, 0.0, 1000.0, waiting_times=(10.0, 100.0), points=256)
+
+
+@pytest.mark.parametrize("xi, temperature", [(3, 0.0), (3, 0.6), (MIX34, 0.0), (MIX34, 0.5)])
+def test_ck_adaptive_agrees_with_the_uniform_grid(xi, temperature):
+    # the uniform grid at dt = 0.05 is fourth order (E to ~1e-4 here, read between its points by cubic splines;
+    # its first steps are less accurate, so E is compared from t = 0.5); the decimated grid is second order in
+    # h/t, h/t <= 2/256. Measured worst differences for 0.5 <= t <= 12: E 2.7e-4 (the mixture at T = 0.5; against dt = 0.025
+    # as well), C(t_w + tau, t_w) 1.6e-3
+    t_max, dt = 12.0, 0.05
+    uniform = dyn.cugliandolo_kurchan(xi, temperature, t_max, dt)
+    adaptive = dyn.cugliandolo_kurchan_adaptive(xi, temperature, t_max, waiting_times=(1.0, 4.0), points=256)
+    assert adaptive.times[0] == 0 and np.all(np.diff(adaptive.times) > 0) and adaptive.times[-1] >= t_max
+    on = (adaptive.times >= 0.5) & (adaptive.times <= t_max)
+    reference = CubicSpline(uniform.times, uniform.energy)(adaptive.times[on])
+    assert np.abs(adaptive.energy[on] - reference).max() < 5e-4
+    for w, tw in enumerate((1.0, 4.0)):
+        tau, c, chi = adaptive.aging(w)
+        keep = tw + tau <= t_max
+        j = round(tw / dt)
+        column = CubicSpline(uniform.times[j:], uniform.C[j:, j])
+        assert np.abs(c[keep] - column(tw + tau[keep])).max() < 5e-3
+        # chi(t, t_w) = int_{t_w}^t R(t, s) ds against the uniform grid's R (Simpson's rule) at the last time
+        chi_u = simpson(uniform.R[-1, j:], dx=dt)
+        assert abs(CubicSpline(tw + tau, chi)(t_max) - chi_u) < 5e-3
+    # values on the final grid: C(t_i, t_j) at a few grid points
+    surface = RectBivariateSpline(uniform.times, uniform.times, uniform.C)
+    for ti, tj in ((10.0, 5.0), (12.0, 2.0), (11.0, 9.0)):
+        i, j = (int(np.argmin(np.abs(adaptive.grid - t))) for t in (ti, tj))
+        assert abs(adaptive.C[i, j] - surface(adaptive.grid[i], adaptive.grid[j])[0, 0]) < 5e-3, (ti, tj)
+
+
+def test_ck_adaptive_approaches_the_threshold_as_a_power_law(ck_aging):
+    u_th = ls.kac_rice.threshold_energy(3)
+    t, e = ck_aging.times, ck_aging.energy
+    # E decreases, except for a small step up at each decimation: there the far memory integrals switch to the
+    # coarser grid, and the step is that grid's quadrature error (measured: at most 1.8e-4, second order in h/t)
+    steps = np.diff(e)
+    assert e[-1] > u_th and np.all(steps < 3e-4) and np.mean(steps < 0) > 0.99
+    np.testing.assert_allclose(ck_aging.mu, -3 * e, atol=1e-10)  # mu = T - pE for a pure model
+    late = t >= 30
+    (u_inf, amplitude, exponent), _ = curve_fit(lambda t, u, a, b: u + a * t ** (-b), t[late], e[late],
+                                                p0=(-1.63, 0.5, 0.6))
+    # the limit is the threshold, not the ground state (-1.657): measured u_inf - u_th = 1.2e-3, exponent 0.73
+    assert abs(u_inf - u_th) < 3e-3, u_inf
+    assert 0.55 < exponent < 0.85 and amplitude > 0, exponent
+    assert e[-1] - u_th < 0.006  # E(1000) - u_th: measured 4.1e-3
+
+
+def test_ck_adaptive_ages_below_and_equilibrates_above_the_dynamical_temperature(ck_aging):
+    # T = 0: C(t_w + tau, t_w) grows with t_w at fixed tau, but depends (nearly) on tau / t_w alone
+    tau10, c10, _ = ck_aging.aging(0)
+    tau100, c100, _ = ck_aging.aging(1)
+    at_tau = [np.interp(30.0, tau, c) for tau, c in ((tau10, c10), (tau100, c100))]  # tau = 30
+    at_ratio = [np.interp(3.0 * tw, tau, c) for tau, c, tw in ((tau10, c10, 10.0), (tau100, c100, 100.0))]
+    assert at_tau[1] - at_tau[0] > 0.2, at_tau  # measured 0.68 and 0.96
+    # tau / t_w = 3: measured 0.68 and 0.64 (the collapse is not exact at these ages, but 7 times better)
+    assert abs(at_ratio[1] - at_ratio[0]) < 0.25 * (at_tau[1] - at_tau[0]), (at_ratio, at_tau)
+    # T = 1.5 > T_d = 0.866: E -> -xi(1)/T and C(t_w + tau, t_w) independent of t_w
+    hot = dyn.cugliandolo_kurchan_adaptive(3, 1.5, 30.0, waiting_times=(5.0, 20.0), points=256)
+    assert abs(hot.energy[-1] + 1 / 1.5) < 1e-3
+    curves = [hot.aging(w) for w in range(2)]
+    assert curves[1][0][0] < 1.0  # resolved from tau < 1 (3 grid steps)
+    for tau in (1.0, 2.0, 4.0):
+        values = [CubicSpline(t, c)(tau) for t, c, _ in curves]
+        # measured 2.5e-3 at tau = 1: the discretisation error at t_w = 20, where h = 0.08..0.16 (aging gives
+        # differences > 0.01 here, see test_ck_equilibrates_above_the_dynamical_temperature_and_ages_below)
+        assert abs(values[0] - values[1]) < 5e-3, (tau, values)
+    # and FDT: chi = (1 - C)/T
+    t, c, chi = curves[1]
+    assert np.abs(chi - (1 - c) / 1.5).max() < 5e-3
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error",
+    [
+        ((3, 0.0, 0.0), {}, ValueError),
+        ((3, -1.0, 10.0), {}, ValueError),
+        ((3, 0.0, 10.0), {"points": 31}, ValueError),
+        ((3, 0.0, 10.0), {"points": 30}, ValueError),
+        ((3, 0.0, 10.0), {"points": 8194}, ValueError),
+        ((3, 0.0, 10.0), {"points": 64.0}, TypeError),
+        ((3, 0.0, 10.0), {"t_start": 0.0}, ValueError),
+        ((3, 0.0, 10.0), {"t_start": 0.5}, ValueError),
+        ((3, 0.0, 10.0), {"waiting_times": (1.0, -1.0)}, ValueError),
+        ((3, 0.0, 10.0), {"waiting_times": (20.0,)}, ValueError),
+        ((3, 0.0, 10.0), {"waiting_times": "10"}, TypeError),
+        ((3, 0.0, 10.0), {"waiting_times": 10.0}, TypeError),
+        ((3.0, 0.0, 10.0), {}, TypeError),
+        ((1, 0.0, 10.0), {}, ValueError),
+    ],
+)
+def test_ck_adaptive_rejects_bad_input(args, kwargs, error):
+    with pytest.raises(error):
+        dyn.cugliandolo_kurchan_adaptive(*args, **kwargs)
+
+
+def test_ck_adaptive_solution_layout():
+    sol = dyn.cugliandolo_kurchan_adaptive(2, 0.0, 3.0, waiting_times=(1.0,), points=64)
+    assert isinstance(sol, dyn.CKAdaptiveSolution)
+    n = len(sol.grid)
+    assert sol.C.shape == sol.chi.shape == (n, n) and sol.grid[-1] >= 3.0 and np.allclose(np.diff(sol.grid), sol.grid[1])
+    np.testing.assert_allclose(np.diag(sol.C), 1.0) and np.testing.assert_allclose(sol.C, sol.C.T)
+    assert np.all(sol.chi[np.triu_indices(n)] == 0)
+    assert sol.aging_C.shape == (len(sol.times), 1) and np.isnan(sol.aging_C[0, 0])
+    # the spherical SK model: exact energy E(3) (second order on a 64-point grid: measured error 4e-4)
+    exact = dyn.spherical_sk_gradient_flow(sol.times)
+    assert np.abs(sol.energy - exact.energy).max() < 2e-3
