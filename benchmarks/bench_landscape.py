@@ -203,7 +203,20 @@ def ck(quick: bool) -> dict | None:
     if not hasattr(bench_dynamics, "ck_benchmark"):
         print("  (bench_dynamics.ck_benchmark not available)")
         return None
-    return bench_dynamics.ck_benchmark(quick)
+    out = bench_dynamics.ck_benchmark(quick)
+    for row in out.get("uniform_per_step", []):
+        print(f"  uniform grid, n = {row['n']}: {row['filled_part']['ms_per_step']:.2f} ms/step on the filled part, "
+              f"{row['power_of_two']['ms_per_step']:.2f} ms/step padded to powers of two (x{row['speedup']:.2f})")
+    for row in out.get("adaptive_to_t", []):
+        print(f"  adaptive grid, {row['points']} points, to t = {row['t_max']:g}: {row['run_s']:.2f} s, "
+              f"E - u_th = {row['E_minus_threshold']:.2e}")
+    acc = out.get("equal_accuracy")
+    if acc:
+        print(f"  E(t = {acc['t_ref']:g}) against a reference (+- {acc['reference_uncertainty']:.1e}): "
+              + "; ".join(f"uniform dt = {r['dt']:g}: {r['run_s']:.2f} s, error {r['error']:.1e}" for r in acc["uniform"])
+              + "; " + "; ".join(f"adaptive {r['points']} points: {r['run_s']:.2f} s, error {r['error']:.1e}"
+                                for r in acc["adaptive"]))
+    return out
 
 
 def plot(results: dict, path: pathlib.Path) -> None:
