@@ -8,11 +8,19 @@
 #   5. rendering tests in headless Chromium on the built pages, and the course edition's contents.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup-env.sh
-bash scripts/ensure-chromium.sh
-python -m pytest tests --ignore=tests/built -q
-python -m pytest --nbval-lax --nbval-current-env chapters -q
+# each phase prints its wall time (and the load average) when it ends, so a CI log shows where the time went
+phase() {
+  local name="$1" start=$SECONDS
+  shift
+  "$@"
+  echo "== phase '$name': $((SECONDS - start)) s (load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a))"
+}
+phase setup source scripts/setup-env.sh
+phase chromium bash scripts/ensure-chromium.sh
+phase "unit tests" python -m pytest tests --ignore=tests/built -q
+phase nbval python -m pytest --nbval-lax --nbval-current-env chapters -q
 bash scripts/notebook-cache.sh clear
-jupyter-book build . --all -W -n --keep-going
-jupyter-book build . --all --config _config_course.yml --path-output _build/course -W -n --keep-going
-python -m pytest tests/built -q
+phase "book build" jupyter-book build . --all -W -n --keep-going
+phase "course build" jupyter-book build . --all --config _config_course.yml --path-output _build/course -W -n --keep-going
+phase "rendering tests" python -m pytest tests/built -q
+echo "== total: $SECONDS s"
