@@ -524,10 +524,11 @@ def cugliandolo_kurchan(xi: fields.Mixture | int, temperature: float, t_max: flo
     :math:`C(s, t')` has its :math:`T > 0` cusp. Work :math:`O(n^3)`, three matrix–vector products per force
     evaluation, two evaluations per step (at most :data:`MAX_CK_STEPS` steps). The arrays grow through a few
     bucket sizes (256, 512, 1024, then steps of 256 and 512), and each block of rows runs on the smallest bucket
-    that holds it, so the products read the filled part of the arrays plus at most a quarter of padding; with the
-    former powers of two (up to twice the filled part) a step at :math:`n = 3000` cost 160 ms, now 66 ms
-    (2.4 times less, measured on a shared two-core CPU; results unchanged to rounding). For long times use
-    :func:`cugliandolo_kurchan_adaptive`.
+    that holds it, so the products read the filled part of the arrays plus at most a quarter of padding. Against
+    the former powers of two (up to twice the filled part) the time per step falls from 31 to 17 ms at
+    :math:`n = 2000` and from 73 to 27 ms at :math:`n = 3000` (1.8 and 2.7 times, compilation included,
+    ``benchmarks/bench_dynamics.py`` on a shared two-core CPU); the results are unchanged to rounding. For long
+    times use :func:`cugliandolo_kurchan_adaptive`.
 
     **Accuracy** (measured; the tests repeat it by halving :math:`\Delta t`): fourth order. Errors against the
     exact :func:`spherical_sk_gradient_flow` fall by 11–16 per halving; for :math:`p = 3` the Richardson ratios of
@@ -831,9 +832,12 @@ def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t
     :math:`t \le 12` (:math:`p = 3` at :math:`T = 0` and :math:`0.6`, a mixture at :math:`T = 0.5`). At each
     decimation the far memory integrals switch to the coarser grid, which shows as a step in :math:`E(t)` of the
     size of that error. The work per decade of time is fixed, :math:`\propto` ``points``\ :sup:`3`:
-    :math:`p = 3`, :math:`T = 0` to :math:`t = 10^4` takes 42 s with 512 points and 8 s with 256, compilation
-    (about 4 s) included, measured on two CPU cores shared with other work (load average 4); the uniform grid
-    needs :math:`O(n^3)` work and stops at a few hundred time units.
+    :math:`p = 3`, :math:`T = 0` to :math:`t = 10^4` takes 12.5 s with 512 points and 4 s with 256, compilation
+    (2–5 s) included, on two CPU cores at load average 2–3 (42 s and 8 s at load 4); the uniform grid needs
+    :math:`O(n^3)` work and stops at a few hundred time units. At equal cost the two grids are about equally
+    accurate at :math:`t = 100` (error of :math:`E(100)`: :math:`1.5\times10^{-4}` in 21 s for the uniform grid
+    at :math:`\Delta t = 0.05`, :math:`1.7\times10^{-4}` in 10 s with 512 points, :math:`6\times10^{-5}` after
+    extrapolating 256 and 512 points in ``1/points``); the adaptive grid's gain is the long times.
 
     Args:
         xi: an integer :math:`p \ge 2` or a :class:`~landscape.fields.Mixture`.
