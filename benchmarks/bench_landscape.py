@@ -229,15 +229,17 @@ def plot(results: dict, path: pathlib.Path) -> None:
     rows = results["kernels"]["rows"]
     ns = [r["N"] for r in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colour = {name: cycle[i % len(cycle)] for i, name in enumerate(rows[0]["times_s"])}  # one colour per case
     for name in rows[0]["times_s"]:
-        left.loglog(ns, [1e3 * r["times_s"][name] for r in rows], "o-", lw=2, label=name)
+        left.loglog(ns, [1e3 * r["times_s"][name] for r in rows], "o-", lw=2, color=colour[name], label=name)
     left.loglog(ns, [1e3 * rows[-1]["times_s"]["baseline"] * (x / ns[-1]) ** 3 for x in ns], "k:", lw=1,
                 label="N^3")
     left.set_xlabel("N")
     left.set_ylabel("time per call (ms)")
     left.legend(fontsize=7)
     for name in rows[0]["ratios"]:
-        right.semilogx(ns, [r["ratios"][name] for r in rows], "o-", lw=2, label=name)
+        right.semilogx(ns, [r["ratios"][name] for r in rows], "o-", lw=2, color=colour[name], label=name)
     right.axhline(1.5, color="grey", ls="--", lw=1)
     right.axhline(2.0, color="grey", ls=":", lw=1)
     right.set_xlabel("N")
