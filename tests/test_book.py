@@ -54,6 +54,15 @@ def test_notebook_is_stored_without_outputs(nb):
 
 
 @pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_chapters_point_at_no_document_the_reader_cannot_open(nb):
+    """A wrong formula is quoted and refuted in the book itself, never attributed to a source the reader lacks."""
+    for cell in _cells(nb):
+        text = _source(cell).lower()
+        for phrase in ("lecture note", "the note's", "the note ", "errata", "erratum"):
+            assert phrase not in text, f"{nb.name}: mentions {phrase!r}"
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
 def test_directive_fences_have_no_backticks_in_their_titles(nb):
     """CommonMark: a backtick fence's info string may not contain a backtick, so ```{prf:theorem} T {cite}`x`
     is not a directive at all, and everything up to the next fence renders as a code block."""
