@@ -157,7 +157,11 @@ def ck_benchmark(quick: bool = False) -> dict:
 
 
 def bench_ck_long(quick: bool) -> None:
-    res = ck_benchmark(quick)
+    print_ck(ck_benchmark(quick))
+
+
+def print_ck(res: dict) -> None:
+    """Print the numbers of :func:`ck_benchmark`."""
     print("\nCugliandolo-Kurchan, p = 3, T = 0: uniform grid per step (dt = 0.1)")
     print(f"{'n':>6} {'powers of 2 ms':>15} {'filled part ms':>15} {'speed-up':>9}")
     for row in res["uniform_per_step"]:
@@ -203,7 +207,7 @@ def main() -> None:
         bench_ck_long(quick=True)
         return
     bench_finite_n(2, (100, 200, 400, 800), 200, 8)
-    # p = 3 at N = 800 is a 4 GB coupling tensor (and as much again for its slot sums): opt in with --big
+    # p = 3 at N = 800 is a 4 GB coupling tensor (and as much again for its symmetrised copy): opt in with --big
     bench_finite_n(3, (100, 200, 400, 800) if args.big else (100, 200, 400), 200, 8)
     bench_ck((25.0, 50.0, 100.0), 0.05)
     bench_ck((25.0, 50.0, 100.0), 0.1)

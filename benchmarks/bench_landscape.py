@@ -41,22 +41,14 @@ import scipy.optimize
 import landscape as ls
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from bench_dynamics import _best_of, _slope, ck_benchmark, print_ck  # noqa: E402  (the script next to this one)
 
 P = 3
 
 
 def _best(fn, repeats: int) -> float:
-    jax.block_until_ready(fn())  # compile (or warm the cache)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        jax.block_until_ready(fn())
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def _slope(x, y) -> float:
-    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
+    """Fastest of ``repeats`` calls after a first, compiling one."""
+    return _best_of(fn, repeats)[0]
 
 
 # The public functions composed under one jit, as a reader's loop or the package's iterative routines use them.
@@ -195,27 +187,9 @@ def counts_by_index(sizes: tuple[int, ...], mc_n: int, mc_samples: int, repeats:
             "max_abs_z": float(z.max()), "mc_time_for_1e-8_s": needed}
 
 
-def ck(quick: bool) -> dict | None:
-    try:
-        import bench_dynamics
-    except ImportError:  # pragma: no cover - the script lives next to this one
-        return None
-    if not hasattr(bench_dynamics, "ck_benchmark"):
-        print("  (bench_dynamics.ck_benchmark not available)")
-        return None
-    out = bench_dynamics.ck_benchmark(quick)
-    for row in out.get("uniform_per_step", []):
-        print(f"  uniform grid, n = {row['n']}: {row['filled_part']['ms_per_step']:.2f} ms/step on the filled part, "
-              f"{row['power_of_two']['ms_per_step']:.2f} ms/step padded to powers of two (x{row['speedup']:.2f})")
-    for row in out.get("adaptive_to_t", []):
-        print(f"  adaptive grid, {row['points']} points, to t = {row['t_max']:g}: {row['run_s']:.2f} s, "
-              f"E - u_th = {row['E_minus_threshold']:.2e}")
-    acc = out.get("equal_accuracy")
-    if acc:
-        print(f"  E(t = {acc['t_ref']:g}) against a reference (+- {acc['reference_uncertainty']:.1e}): "
-              + "; ".join(f"uniform dt = {r['dt']:g}: {r['run_s']:.2f} s, error {r['error']:.1e}" for r in acc["uniform"])
-              + "; " + "; ".join(f"adaptive {r['points']} points: {r['run_s']:.2f} s, error {r['error']:.1e}"
-                                for r in acc["adaptive"]))
+def ck(quick: bool) -> dict:
+    out = ck_benchmark(quick)
+    print_ck(out)
     return out
 
 

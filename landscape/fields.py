@@ -289,9 +289,8 @@ def _raw_jet(j: Array, scale: float, s: Array, order: int) -> tuple[Array, ...]:
     a third pass. Everything else acts on tensors :math:`N` times smaller.
     """
     p = j.ndim
-    if p == 1:
-        out = (scale * jnp.dot(j, s), scale * j, jnp.zeros((s.shape[0],) * 2, s.dtype))
-        return out[: order + 1]
+    if p == 1:  # a vector is symmetric
+        return _symmetric_jet(scale * j, s, order)
     right = _contract_right(j, s, 1)  # slots 0..p-2 free
     out = [scale * _contract_right(right, s, p - 1)]
     if order >= 1:
