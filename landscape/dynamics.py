@@ -102,6 +102,11 @@ class Trajectory(NamedTuple):
     #: Langevin at T > 0 only (else None): the per-sample estimator of the integrated response
     #: chi(t, t_w) = sigma(t).(B(t) - B(t_w))/(N sqrt(2T)), B the driving Brownian motion; shape (R, W, *batch)
     response: Array | None = None
+    #: with ``reference`` only (else None): the overlap sigma(t).reference/N, shape (R, *batch)
+    overlap: Array | None = None
+    #: with ``reference`` and ``hessian`` only (else None): the squared overlap of the lowest tangent-Hessian
+    #: eigenvector with the unit tangent projection of the reference, in [0, 1], shape (R, *batch)
+    hessian_overlap: Array | None = None
 
 
 class CKSolution(NamedTuple):
@@ -119,7 +124,8 @@ class CKSolution(NamedTuple):
 
 @partial(jax.jit, static_argnames=("n_records", "record_every", "method", "hessian"))
 def _integrate(key: Array, field: fields.PreparedField, sigma: Array, temperature: Array, dt: Array,
-               wait_idx: Array, n_records: int, record_every: int, method: str, hessian: bool):
+               wait_idx: Array, reference: Array | None, n_records: int, record_every: int, method: str,
+               hessian: bool):
     batch, n = sigma.shape
 
     def gradient(s):  # one pass over the (prepared, symmetrised) couplings per step: a matrix product for a batch
@@ -140,8 +146,13 @@ def _integrate(key: Array, field: fields.PreparedField, sigma: Array, temperatur
             return sphere.retract(s, v), jnp.sqrt(dt) * xi
         return sphere.retract(s, v)
 
-    def lowest_eigenvalue(s):
-        return jnp.linalg.eigvalsh(fields.tangent_derivatives(field, s)[2])[0]
+    def lowest_mode(s):  # the lowest tangent eigenvalue and the squared overlap of its mode with the reference
+        hess = fields.tangent_derivatives(field, s)[2]
+        if reference is None:
+            return jnp.linalg.eigvalsh(hess)[0], None
+        values, vectors = jnp.linalg.eigh(hess)
+        e = sphere.to_tangent(s, reference)
+        return values[0], jnp.dot(vectors[:, 0], e) ** 2 / jnp.dot(e, e)
 
     noisy = method == "euler-maruyama"
 
@@ -157,8 +168,9 @@ def _integrate(key: Array, field: fields.PreparedField, sigma: Array, temperatur
         if noisy:  # Girsanov / Novikov: d<sigma(t)>/dh(s) = <sigma(t) dB(s)/ds>/sqrt(2T), h entering like the noise
             chi = jnp.einsum("wbn,bn->wb", brown[None] - saved[1], s) / (n * jnp.sqrt(2.0 * temperature))
             chi = jnp.where(valid, chi, jnp.nan)
-        low = jax.vmap(lowest_eigenvalue)(s) if hessian else None
-        return saved, (energy, mu, corr, low, chi)
+        low, low_overlap = jax.vmap(lowest_mode)(s) if hessian else (None, None)
+        overlap = None if reference is None else s @ reference / n
+        return saved, (energy, mu, corr, low, chi, overlap, low_overlap)
 
     def advance(carry, k):
         s, brown = carry
@@ -182,7 +194,7 @@ def _integrate(key: Array, field: fields.PreparedField, sigma: Array, temperatur
 
 
 def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float, n_steps: int, record_every: int,
-         waiting_times: Sequence[float], method: str, hessian: bool) -> Trajectory:
+         waiting_times: Sequence[float], method: str, hessian: bool, reference: Array | None) -> Trajectory:
     couplings, _ = fields._check_field(field)
     n = couplings[0].shape[0]
     sigma0 = fields._check_sigma(sigma0, n)
@@ -209,11 +221,15 @@ def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float,
             raise ValueError(f"each waiting time must be a recorded time, a multiple of dt * record_every = "
                              f"{interval:g}; got {tw:g}")
         idx.append(k)
+    if reference is not None:
+        reference = sphere._point("reference", reference)
+        if reference.shape != (n,):
+            raise ValueError(f"reference must be one point of S_N of shape ({n},), got shape {reference.shape}")
     batch = sigma0.shape[:-1]
     flat = sigma0.reshape((-1, n)).astype(jnp.float64)
-    final, (energy, mu, corr, low, chi) = _integrate(
-        key, fields.prepare(field), flat, jnp.float64(temperature), jnp.float64(dt), jnp.asarray(idx), n_records, record_every,
-        method, hessian)
+    final, (energy, mu, corr, low, chi, overlap, low_overlap) = _integrate(
+        key, fields.prepare(field), flat, jnp.float64(temperature), jnp.float64(dt), jnp.asarray(idx), reference,
+        n_records, record_every, method, hessian)
     r = n_records + 1
     return Trajectory(
         times=jnp.arange(r) * interval,
@@ -224,11 +240,14 @@ def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float,
         min_hessian_eigenvalue=None if low is None else low.reshape((r,) + batch),
         final=final.reshape(sigma0.shape),
         response=None if chi is None else chi.reshape((r, len(idx)) + batch),
+        overlap=None if overlap is None else overlap.reshape((r,) + batch),
+        hessian_overlap=None if low_overlap is None else low_overlap.reshape((r,) + batch),
     )
 
 
 def gradient_flow(field: Field, sigma0: Array, dt: float = 0.05, n_steps: int = 2000, record_every: int = 10,
-                  waiting_times: Sequence[float] = (0.0,), method: str = "euler", hessian: bool = False) -> Trajectory:
+                  waiting_times: Sequence[float] = (0.0,), method: str = "euler", hessian: bool = False,
+                  reference: Array | None = None) -> Trajectory:
     r"""Gradient flow :math:`\dot\sigma = -\operatorname{grad}H(\sigma)` on :math:`S_N` from ``sigma0``, observed.
 
     ``sigma0`` is a point or a batch (leading axes) of points of :math:`S_N`; ``field`` a coupling tensor or a
@@ -246,6 +265,10 @@ def gradient_flow(field: Field, sigma0: Array, dt: float = 0.05, n_steps: int = 
     :math:`C(t, t_w) = \sigma(t)\cdot\sigma(t_w)/N` with each waiting time in ``waiting_times`` (which must be
     recorded times), and, if ``hessian``, the lowest eigenvalue of the tangent Hessian
     :math:`E^\top(\nabla^2H - (\sigma\cdot\nabla H/N)I)E` (an :math:`O(N^3)` eigensolve per record and start).
+    With a ``reference`` point :math:`x^*` of :math:`S_N` (a planted signal) it also records the overlap
+    :math:`m(t) = \sigma(t)\cdot x^*/N` and, if ``hessian``, the squared overlap :math:`(v_{\min}\cdot e)^2` of the
+    lowest Hessian eigenvector :math:`v_{\min}` with the unit tangent direction :math:`e = P_\sigma x^*/|P_\sigma x^*|`
+    (chapter 9: the direction along which a saddle leads to the signal).
     A stable step needs :math:`\Delta t\,\lambda_{\max} \lesssim 1` with :math:`\lambda_{\max}\approx
     2\sqrt{\xi''(1)} + \xi'(1)` the top of the Hessian: :math:`\Delta t \le 0.1` for :math:`p \le 4`.
 
@@ -256,11 +279,13 @@ def gradient_flow(field: Field, sigma0: Array, dt: float = 0.05, n_steps: int = 
     """
     if method not in ("euler", "heun"):
         raise ValueError(f"method must be 'euler' or 'heun', got {method!r}")
-    return _run(jax.random.key(0), field, sigma0, 0.0, dt, n_steps, record_every, waiting_times, method, hessian)
+    return _run(jax.random.key(0), field, sigma0, 0.0, dt, n_steps, record_every, waiting_times, method, hessian,
+                reference)
 
 
 def langevin(key: Array, field: Field, sigma0: Array, temperature: float, dt: float = 0.01, n_steps: int = 1000,
-             record_every: int = 10, waiting_times: Sequence[float] = (0.0,), hessian: bool = False) -> Trajectory:
+             record_every: int = 10, waiting_times: Sequence[float] = (0.0,), hessian: bool = False,
+             reference: Array | None = None) -> Trajectory:
     r"""Langevin dynamics :math:`d\sigma = (-\nabla H - \mu\sigma)\,dt + \sqrt{2T}P_\sigma dW` on :math:`S_N`.
 
     Projected Euler–Maruyama: :math:`\sigma_{k+1} = R_{\sigma_k}(v_k)` with
@@ -275,7 +300,8 @@ def langevin(key: Array, field: Field, sigma0: Array, temperature: float, dt: fl
     :math:`\mu = T(N-1)/N - \sigma\cdot\nabla H/N` (:math:`= T(N-1)/N - pu` for a pure model; :math:`T - pE` as
     :math:`N\to\infty`). ``key`` drives the noise (step :math:`k` uses ``fold_in(key, k)``); ``temperature = 0``
     reproduces :func:`gradient_flow` with ``method="euler"``. Map over fields with ``jax.vmap`` as described there
-    (map over keys too, for independent noise).
+    (map over keys too, for independent noise). With a ``reference`` it records the overlaps described in
+    :func:`gradient_flow`.
 
     **Response without a perturbation.** At :math:`T > 0` the trajectory also carries ``response``, a per-sample
     estimator of the integrated response :math:`\chi(t, t_w) = \frac1N\sum_i\int_{t_w}^t R_{ii}(t, s)\,ds` to a
@@ -295,7 +321,7 @@ def langevin(key: Array, field: Field, sigma0: Array, temperature: float, dt: fl
     _validate.prng_key("key", key)
     temperature = _validate.real("temperature", temperature, minimum=0.0)
     method = "euler-maruyama" if temperature > 0 else "euler"  # T = 0: no noise, and no response estimator
-    return _run(key, field, sigma0, temperature, dt, n_steps, record_every, waiting_times, method, hessian)
+    return _run(key, field, sigma0, temperature, dt, n_steps, record_every, waiting_times, method, hessian, reference)
 
 
 # --------------------------------------------------------------------------------------- N = infinity

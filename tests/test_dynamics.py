@@ -157,6 +157,35 @@ def test_hessian_flag_tracks_the_lowest_tangent_eigenvalue():
     np.testing.assert_allclose(found.hessian_eigenvalues[:, 0], low[-1], atol=1e-10)
 
 
+def test_reference_records_the_overlap_and_the_lowest_mode_direction():
+    n = 40
+    couplings = ls.fields.sample_pspin(jax.random.fold_in(KEY, 14), n, 3)
+    starts = ls.sphere.random_points(jax.random.fold_in(KEY, 15), n, 3)
+    ref = ls.sphere.random_points(jax.random.fold_in(KEY, 16), n)
+    plain = dyn.gradient_flow(couplings, starts, 0.05, 200, 50, hessian=True)
+    traj = dyn.gradient_flow(couplings, starts, 0.05, 200, 50, hessian=True, reference=ref)
+    assert plain.overlap is None and plain.hessian_overlap is None
+    # the recording changes nothing else
+    np.testing.assert_array_equal(np.asarray(traj.energy), np.asarray(plain.energy))
+    np.testing.assert_allclose(np.asarray(traj.min_hessian_eigenvalue), np.asarray(plain.min_hessian_eigenvalue),
+                               atol=1e-12)
+    np.testing.assert_allclose(np.asarray(traj.overlap[-1]), np.asarray(traj.final @ ref) / n, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(traj.overlap[0]), np.asarray(starts @ ref) / n, atol=1e-12)
+    # the lowest mode, recomputed in the ambient space: eigenvector of E^T Hess E mapped back by E
+    _, _, hess = ls.fields.tangent_derivatives(couplings, traj.final)
+    for b in range(3):
+        values, vectors = np.linalg.eigh(np.asarray(hess[b]))
+        v = np.asarray(ls.sphere.from_tangent(traj.final[b], jnp.asarray(vectors[:, 0])))
+        e = np.asarray(ref) - (np.asarray(ref) @ np.asarray(traj.final[b])) / n * np.asarray(traj.final[b])
+        expected = (v @ e) ** 2 / (e @ e)
+        assert abs(float(traj.hessian_overlap[-1, b]) - expected) < 1e-10
+    assert np.all((np.asarray(traj.hessian_overlap) >= 0) & (np.asarray(traj.hessian_overlap) <= 1 + 1e-12))
+    with pytest.raises(ValueError, match="reference"):
+        dyn.gradient_flow(couplings, starts, 0.05, 20, 10, reference=ref[:-1] * np.sqrt(n / (n - 1)))
+    with pytest.raises(ValueError, match="reference"):
+        dyn.gradient_flow(couplings, starts, 0.05, 20, 10, reference=2 * ref)
+
+
 @pytest.mark.parametrize(
     "kwargs, error",
     [
