@@ -117,6 +117,7 @@ class CKSolution(NamedTuple):
     mu: np.ndarray  #: the Lagrange multiplier mu(t), shape (n+1,)
     C: np.ndarray  #: C[i, j] = C(t_i, t_j), symmetric, C[i, i] = 1, shape (n+1, n+1)
     R: np.ndarray  #: R[i, j] = R(t_i, t_j) for j <= i (R[i, i] = 1, the limit t -> t_j+), 0 for j > i
+    m: np.ndarray | None = None  #: with a ``signal`` only: the overlap m(t_i) with the planted direction, shape (n+1,)
 
 
 # --------------------------------------------------------------------------------------------- finite N
@@ -359,15 +360,22 @@ def _shift(v: Array, k: int) -> Array:
     return jnp.concatenate([jnp.zeros(-k, v.dtype), v[:k]])
 
 
-def _ck_forces(state, n, c, r, degrees, coefficients, temperature, h):
+def _ck_forces(state, n, c, r, m_n, degrees, coefficients, signal, temperature, h):
     r"""Right-hand sides :math:`\partial_tC(t_n, t_j)`, :math:`\partial_tR(t_n, t_j)`, and :math:`\mu(t_n)`,
     :math:`E(t_n)`, for a new row ``n`` (values ``c``, ``r``) that is not yet stored in the matrices.
 
     The matrices hold rows ``< n`` and the identity beyond; ``dC[k][j] = C[j, j-k]`` and ``colC[k][j] = C[j, k]``
     (likewise for R) are kept alongside so that every quadrature correction is a gather of a few vectors. Only
     the three matrix-vector products read the big arrays.
+
+    With a planted direction (``signal``, the coefficients of :math:`\xi_s` on the same degrees; zero without
+    one) ``m_n`` is the candidate :math:`m(t_n)` and ``state[10]`` holds :math:`m(t_k)`, :math:`k < n`; the
+    signal adds :math:`\xi_s'(m(t_n))m(t_j)` to the force on :math:`C`, :math:`m\xi_s'(m)` to :math:`\mu` and
+    :math:`-\xi_s(m)` to :math:`E`, and the force on :math:`m` is returned too. Without a signal every added
+    term is an exact zero, so the solution is bit for bit the one without it.
     """
     cmat, rmat, dc, dr, colc, colr = state[:6]
+    ms = state[10]
     size = cmat.shape[0]
     s = jnp.arange(size)
     eps_l, eps_r = jnp.asarray(_EPS_LEFT), jnp.asarray(_EPS_RIGHT)
@@ -379,8 +387,11 @@ def _ck_forces(state, n, c, r, degrees, coefficients, temperature, h):
     w = jnp.where(inside, 1.0, 0.0)
     for k in range(3):
         w = w + eps_l[m_row, k] * (s == k) + eps_r[m_row, k] * (s == n - k)
-    mu = temperature + h * jnp.sum(w * (d1 + d2 * c) * r)
-    energy = -h * jnp.sum(w * d1 * r)
+    m_all = jnp.where(s == n, m_n, jnp.where(s < n, ms, 0.0))  # m(t_s), s <= n
+    pull = _xi_derivative(degrees, signal, m_n, 1)  # xi_s'(m(t_n))
+    mu = temperature + h * jnp.sum(w * (d1 + d2 * c) * r) + m_n * pull
+    energy = -h * jnp.sum(w * d1 * r) - _xi_derivative(degrees, signal, m_n, 0)
+    force_m = -mu * m_n + pull + h * jnp.sum(w * kern * m_all)  # int_0^{t_n} Sigma(t_n, s) m(s) ds
     at_n = s == n
     m_left = jnp.minimum(s, 5)  # [0, t_j]
     m_right = jnp.clip(n - s, 0, 5)  # [t_j, t_n]
@@ -401,21 +412,26 @@ def _ck_forces(state, n, c, r, degrees, coefficients, temperature, h):
         i3 = i3 + eps_l[m_right, k] * _shift(sub_r, k) * _shift(kern, k) + eps_r[m_right, k] * row_r * kern_nk
         i2 = i2 + (eps_l[m_left, k] * col_c * kern[k] + eps_r[m_left, k] * sub_c * _shift(kern, -k)
                    + eps_l[m_right, k] * _shift(sub_c, k) * _shift(kern, k) + eps_r[m_right, k] * row_c * kern_nk)
-    force_c = jnp.where(inside, -mu * c + h * (i1 + i2), 0.0)
+    force_c = jnp.where(inside, -mu * c + h * (i1 + i2) + pull * m_all, 0.0)
     force_r = jnp.where(inside, -mu * r + h * i3, 0.0)
-    return force_c, force_r, mu, energy
+    return force_c, force_r, mu, energy, force_m
 
 
 @partial(jax.jit, static_argnames=("degrees",), donate_argnums=(0,))
-def _ck_block(state, coefficients, temperature, h, start, stop, degrees):
-    """Advance the grid from row ``start`` to row ``stop`` (a while loop: one compilation per array size)."""
+def _ck_block(state, coefficients, signal, temperature, h, start, stop, degrees):
+    """Advance the grid from row ``start`` to row ``stop`` (a while loop: one compilation per array size).
+
+    The overlap :math:`m` with a planted direction is one more column of the same predictor–corrector: the
+    column :math:`t_j = 0`, with the same coefficients, its first step revisited by the same three-point formula.
+    """
     size = state[0].shape[0]
     s = jnp.arange(size)
     ab, am = jnp.asarray(_AB), jnp.asarray(_AM)
 
     def body(i, state):
-        cmat, rmat, dc, dr, colc, colr, mus, energies, fc_hist, fr_hist = state
+        cmat, rmat, dc, dr, colc, colr, mus, energies, fc_hist, fr_hist, ms, fm_hist = state
         n = i + 1
+        m_hist = jnp.minimum(i, 2)  # the m column is column 0
         history = jnp.clip(i - s, 0, 2)  # earlier force rows available to column j (beyond F_i)
         old = s <= i
         diag = (s == n).astype(cmat.dtype)
@@ -429,22 +445,30 @@ def _ck_block(state, coefficients, temperature, h, start, stop, degrees):
         j = jnp.maximum(i - 1, 0)
         pc = jnp.where(first, 1.0 + h * fc_hist[0][i] + 0.5 * h * (fc_hist[0][j] - fc_hist[1][j]), pc)
         pr = jnp.where(first, 1.0 + h * fr_hist[0][i] + 0.5 * h * (fr_hist[0][j] - fr_hist[1][j]), pr)
+        pm = ms[i] + h * jnp.dot(ab[m_hist], fm_hist)
         corr = am[history]
         from_diag = s == i - 1  # Simpson over [t_{i-1}, t_{i+1}] starts from the diagonal value 1
         base_c = jnp.where(from_diag, 1.0, c_i)
         base_r = jnp.where(from_diag, 1.0, r_i)
+        base_m = jnp.where(i == 1, ms[0], ms[i])
+        corr_m = am[m_hist]
+        state_now = state[:10] + (ms,)
 
         def evaluate_correct(k, val):  # PECE: evaluate at the prediction, correct, evaluate at the correction
-            c, r, _ = val
-            f_c, f_r, mu, energy = _ck_forces(state, n, c, r, degrees, coefficients, temperature, h)
+            c, r, m, _ = val
+            f_c, f_r, mu, energy, f_m = _ck_forces(state_now, n, c, r, m, degrees, coefficients, signal,
+                                                   temperature, h)
             new_c = jnp.where(old, base_c + h * (corr[:, 0] * f_c + jnp.sum(corr[:, 1:].T * fc_hist, axis=0)), diag)
             new_r = jnp.where(old, base_r + h * (corr[:, 0] * f_r + jnp.sum(corr[:, 1:].T * fr_hist, axis=0)), diag)
+            new_m = base_m + h * (corr_m[0] * f_m + jnp.dot(corr_m[1:], fm_hist))
             last = k == 1
-            return jnp.where(last, c, new_c), jnp.where(last, r, new_r), (f_c, f_r, mu, energy)
+            return (jnp.where(last, c, new_c), jnp.where(last, r, new_r), jnp.where(last, m, new_m),
+                    (f_c, f_r, mu, energy, f_m))
 
         zero = jnp.zeros(size)
-        c, r, (f_c, f_r, mu, energy) = jax.lax.fori_loop(
-            0, 2, evaluate_correct, (pc, pr, (zero, zero, jnp.zeros(()), jnp.zeros(()))))
+        scalar = jnp.zeros(())
+        c, r, m, (f_c, f_r, mu, energy, f_m) = jax.lax.fori_loop(
+            0, 2, evaluate_correct, (pc, pr, pm, (zero, zero, scalar, scalar, scalar)))
         # store row n
         cmat = cmat.at[n].set(c).at[:, n].set(c)
         rmat = rmat.at[n].set(r)
@@ -470,27 +494,46 @@ def _ck_block(state, coefficients, temperature, h, start, stop, degrees):
         colr = colr.at[:, i].set(jnp.where(ok & (three == j), yr, colr[:, i]))
         fc_hist = jnp.stack([f_c, fc_i, fc_hist[1]])
         fr_hist = jnp.stack([f_r, fr_i, fr_hist[1]])
-        return (cmat, rmat, dc, dr, colc, colr, mus.at[n].set(mu), energies.at[n].set(energy), fc_hist, fr_hist)
+        # the m column's first step, (t_1, t_0), revisited in the same way (its stored force corrected to first
+        # order: d(force_m)/dm = -mu + xi_s''(m))
+        first_m = i == 1
+        ym = jnp.where(first_m, ms[0] + h / 12 * (5 * fm_hist[1] + 8 * fm_hist[0] - f_m), ms[1])
+        slope = -mus[1] + _xi_derivative(degrees, signal, ms[1], 2)
+        fm_1 = jnp.where(first_m, fm_hist[0] + slope * (ym - ms[1]), fm_hist[0])
+        ms = ms.at[1].set(ym).at[n].set(m)
+        fm_hist = jnp.stack([f_m, fm_1, fm_hist[1]])
+        return (cmat, rmat, dc, dr, colc, colr, mus.at[n].set(mu), energies.at[n].set(energy), fc_hist, fr_hist,
+                ms, fm_hist)
 
     return jax.lax.fori_loop(start, stop, body, state)
 
 
-def _ck_initial_state(size: int, temperature: float) -> tuple:
-    """Row 0: C(0,0) = R(0,0) = 1, mu(0) = T, E(0) = 0, dC/dt(0+,0) = -T, dR/dt(0+,0) = -mu(0) = -T."""
+def _ck_initial_state(size: int, temperature: float, signal: fields.Mixture | None = None, m0: float = 0.0) -> tuple:
+    """Row 0: C(0,0) = R(0,0) = 1, m(0) = m0, mu(0) = T + m0 xi_s'(m0), E(0) = -xi_s(m0), dC/dt(0+,0) = -T,
+    dR/dt(0+,0) = -mu(0), dm/dt(0) = -mu(0) m0 + xi_s'(m0) (no memory yet)."""
+    pull, potential = (float(fields.xi(signal, m0, 1)), float(fields.xi(signal, m0))) if signal else (0.0, 0.0)
+    mu0 = temperature + m0 * pull
     eye = np.eye(size)
     diagonals = np.zeros((3, size))
     diagonals[0] = 1.0
-    forces = np.zeros((3, size))
-    forces[0, 0] = -temperature
+    forces_c = np.zeros((3, size))
+    forces_c[0, 0] = -mu0 + m0 * pull
+    forces_r = np.zeros((3, size))
+    forces_r[0, 0] = -mu0
     mus = np.zeros(size)
-    mus[0] = temperature
-    return (eye, eye.copy(), diagonals, diagonals.copy(), eye[:3].copy(), eye[:3].copy(), mus, np.zeros(size),
-            forces, forces.copy())
+    mus[0] = mu0
+    energies = np.zeros(size)
+    energies[0] = -potential
+    ms = np.zeros(size)
+    ms[0] = m0
+    forces_m = np.array([-mu0 * m0 + pull, 0.0, 0.0])
+    return (eye, eye.copy(), diagonals, diagonals.copy(), eye[:3].copy(), eye[:3].copy(), mus, energies,
+            forces_c, forces_r, ms, forces_m)
 
 
 def _ck_grow(state: tuple, size: int) -> tuple:
     """Embed the state in arrays of a larger ``size`` (identity / zero padding)."""
-    cmat, rmat, dc, dr, colc, colr, mus, energies, fc_hist, fr_hist = (np.asarray(a) for a in state)
+    cmat, rmat, dc, dr, colc, colr, mus, energies, fc_hist, fr_hist, ms, fm_hist = (np.asarray(a) for a in state)
     old = cmat.shape[0]
 
     def square(a):
@@ -505,7 +548,8 @@ def _ck_grow(state: tuple, size: int) -> tuple:
         return out
 
     return (square(cmat), square(rmat), rows(dc, 1.0), rows(dr, 1.0), rows(colc), rows(colr),
-            np.pad(mus, (0, size - old)), np.pad(energies, (0, size - old)), rows(fc_hist), rows(fr_hist))
+            np.pad(mus, (0, size - old)), np.pad(energies, (0, size - old)), rows(fc_hist), rows(fr_hist),
+            np.pad(ms, (0, size - old)), fm_hist)
 
 
 def _ck_sizes(rows: int) -> list[int]:
@@ -522,7 +566,8 @@ def _ck_sizes(rows: int) -> list[int]:
     return sizes
 
 
-def cugliandolo_kurchan(xi: fields.Mixture | int, temperature: float, t_max: float, dt: float = 0.05) -> CKSolution:
+def cugliandolo_kurchan(xi: fields.Mixture | int, temperature: float, t_max: float, dt: float = 0.05, *,
+                        signal: fields.Mixture | int | None = None, m0: float = 0.0) -> CKSolution:
     r"""Solve the :math:`N\to\infty` dynamics of :math:`C`, :math:`R`, :math:`\mu`, :math:`E` from a random start.
 
     For :math:`t > t'`, in book units (:math:`\mathbb E[H(\sigma)H(\sigma')] = N\xi(q)`; Cugliandolo & Kurchan
@@ -540,6 +585,21 @@ def cugliandolo_kurchan(xi: fields.Mixture | int, temperature: float, t_max: flo
     For a pure model :math:`\xi' + \xi''C = p\,\xi'` on :math:`C^{p-1}`, so :math:`\mu = T - pE`; in equilibrium
     (FDT, :math:`R = \partial_{t'}C/T`) the energy is :math:`-\xi(1)/T`. ``xi`` is an integer :math:`p` (the pure
     model) or a :class:`~landscape.fields.Mixture`; the source conventions are converted in the module docstring.
+
+    **A planted direction** (``signal`` = :math:`\xi_s`, with ``m0`` = :math:`m(0)`): the energy is
+    :math:`-N\xi_s(m) + H` with :math:`m = \sigma\cdot x^*/N` (chapter 9: the spiked matrix–tensor model, where
+    :math:`\xi_s = \xi`). The overlap joins the equations (Sarao Mannelli, Krzakala, Urbani & Zdeborová 2019,
+    arXiv:1902.00139, and their code ``sphinxteam/spiked_matrix-tensor_T0``, converted to book units):
+
+    .. math::
+        \dot m(t) &= -\mu(t)m(t) + \xi_s'(m(t)) + \int_0^t\!\xi''(C(t,s))R(t,s)m(s)\,ds, \\
+        \partial_t C(t,t') &\mathrel{+}= \xi_s'(m(t))\,m(t'), \qquad
+        \mu(t) \mathrel{+}= m(t)\xi_s'(m(t)), \qquad E(t) \mathrel{+}= -\xi_s(m(t)),
+
+    :math:`R` unchanged. The random start has :math:`m(0) = m_0` (:math:`\approx N^{-1/2}` for a uniform start at
+    finite :math:`N`). :math:`m` is integrated as one more column of the same predictor–corrector, to the same
+    order, and returned as ``m``; with ``m0 = 0`` every added term is an exact zero and the solution is, bit for
+    bit, the one without a signal.
 
     **Scheme.** A uniform grid :math:`t_k = k\,\Delta t`, :math:`k \le n = \lceil t_{\max}/\Delta t\rceil`. Each new
     row :math:`C(t_{i+1}, \cdot)`, :math:`R(t_{i+1}, \cdot)` comes from a PECE predictor–corrector in :math:`t` for
@@ -570,33 +630,44 @@ def cugliandolo_kurchan(xi: fields.Mixture | int, temperature: float, t_max: flo
     temperature = _validate.real("temperature", temperature, minimum=0.0)
     t_max = _validate.real("t_max", t_max, minimum=0.0, strict_minimum=True)
     dt = _validate.real("dt", dt, minimum=0.0, strict_minimum=True)
+    if signal is not None:
+        signal = fields._mixture("signal", signal)
+    m0 = _validate.real("m0", m0, minimum=-1.0, maximum=1.0)
+    if m0 != 0.0 and signal is None:
+        raise ValueError("m0 is the overlap with a planted direction: give signal= too (m0 = 0 without one)")
     n = math.ceil(t_max / dt - 1e-9)
     if n > MAX_CK_STEPS:
         raise ValueError(f"t_max/dt = {t_max / dt:.6g} exceeds MAX_CK_STEPS = {MAX_CK_STEPS} (memory: the solver "
                          f"keeps two square arrays of up to 4096^2 float64 entries); raise dt or lower t_max")
-    return _ck_solve(mix, temperature, dt, n, _ck_sizes(n + 2))
+    return _ck_solve(mix, temperature, dt, n, _ck_sizes(n + 2), signal, m0)
 
 
-def _ck_solve(mix: fields.Mixture, temperature: float, dt: float, n: int, sizes: list[int]) -> CKSolution:
+def _ck_solve(mix: fields.Mixture, temperature: float, dt: float, n: int, sizes: list[int],
+              signal: fields.Mixture | None = None, m0: float = 0.0) -> CKSolution:
     """The uniform-grid solver for validated arguments, stepping through the array ``sizes`` (the benchmark
     passes other ladders to measure their cost)."""
     steps = n + 1  # one step beyond t_max, so that the last row's first-step entry is revisited like all others
-    coefficients = jnp.asarray(mix.coefficients, dtype=jnp.float64)
-    state = _ck_initial_state(sizes[0], temperature)
+    degrees = tuple(sorted(set(mix.degrees) | set(signal.degrees if signal else ())))
+    noise_c = dict(zip(mix.degrees, mix.coefficients))
+    signal_c = dict(zip(signal.degrees, signal.coefficients)) if signal else {}
+    coefficients = jnp.asarray([noise_c.get(d, 0.0) for d in degrees], dtype=jnp.float64)
+    pulls = jnp.asarray([signal_c.get(d, 0.0) for d in degrees], dtype=jnp.float64)
+    state = _ck_initial_state(sizes[0], temperature, signal, m0)
     done = 0
     for size in sizes:
         if size > state[0].shape[0]:
             state = _ck_grow(state, size)
         stop = min(steps, size - 1)
-        state = _ck_block(tuple(jnp.asarray(a) for a in state), coefficients, jnp.float64(temperature),
-                          jnp.float64(dt), done, stop, tuple(mix.degrees))
+        state = _ck_block(tuple(jnp.asarray(a) for a in state), coefficients, pulls, jnp.float64(temperature),
+                          jnp.float64(dt), done, stop, degrees)
         done = stop
     energies = np.asarray(state[7][: n + 1])
     if not np.all(np.isfinite(energies)):
         bad = int(np.argmin(np.isfinite(energies)))
         raise FloatingPointError(f"the solution became non-finite near t = {bad * dt:g}: decrease dt (now {dt:g})")
     return CKSolution(times=np.arange(n + 1) * dt, energy=energies, mu=np.asarray(state[6][: n + 1]),
-                      C=np.array(state[0][: n + 1, : n + 1]), R=np.array(state[1][: n + 1, : n + 1]))
+                      C=np.array(state[0][: n + 1, : n + 1]), R=np.array(state[1][: n + 1, : n + 1]),
+                      m=np.asarray(state[10][: n + 1]) if signal else None)
 
 
 # ------------------------------------------------------------------ N = infinity on an adaptive (decimated) grid
