@@ -680,10 +680,9 @@ def _ck_solve(mix: fields.Mixture, temperature: float, dt: float, n: int, sizes:
 # row. Everything model-specific comes from _CKModel: the kernel functions, their antiderivatives (for the
 # Stieltjes weights), mu and E from those weights, and an optional one-time state. Chapter 9's spiked matrix-tensor
 # model (Sarao Mannelli et al., arXiv:1902.00139, 1907.08226) adds the overlap m(t) with the signal: a one-time
-# state carried in `extra` (stored on the grid and decimated like mu), a source S_C(t,t') = xi_s'(m(t)) m(t') in
-# the C equation, its own ODE dm/dt = -mu m + xi_s'(m) + int_0^t K2 R m ds, and terms in mu and E. It is to be
-# added by giving _CKModel that state and a `source` method, called where _cka_level now calls `weights` and
-# `one_time`, not by copying the integrator.
+# state (stored on the grid and decimated like mu), a source S_C(t,t') = xi_s'(m(t)) m(t') in the C equation, its
+# own ODE dm/dt = -mu m + xi_s'(m) + int_0^t K2 R m ds (the same BDF2 step, inside the same fixed-point sweep), and
+# terms in mu and E (_CKModel.planted). Without a signal its coefficients are zero and m stays exactly 0.
 
 
 class _CKModel(NamedTuple):
@@ -719,6 +718,13 @@ class _CKModel(NamedTuple):
         row's Stieltjes weights."""
         return temperature + jnp.sum(w3), -jnp.sum(w1)
 
+    def planted(self, signal: Array, m: Array) -> tuple[Array, Array, Array]:
+        r"""A planted direction's terms at overlap :math:`m`: the pull :math:`\xi_s'(m)`, and the additions
+        :math:`m\xi_s'(m)` to :math:`\mu` and :math:`-\xi_s(m)` to :math:`E` (``signal`` holds the coefficients of
+        :math:`\xi_s` on the same degrees; zero without a signal)."""
+        pull = self.xi(signal, m, 1)
+        return pull, m * pull, -self.xi(signal, m, 0)
+
 
 _CKA_MAX_ITERATIONS = 100
 _CKA_TOLERANCE = 1e-10  # on the change of C and chi in a fixed-point sweep; far below the discretisation error
@@ -737,6 +743,7 @@ class CKAdaptiveSolution(NamedTuple):
     aging_C: np.ndarray  #: C(times[k], t_w[w]), shape (K, W); NaN where t < t_w + 3h or t_w < 8h (unresolved)
     aging_chi: np.ndarray  #: chi(times[k], t_w[w]), same shape and NaNs
     sweeps: int = 0  #: fixed-point sweeps over all rows (a measure of the work)
+    m: np.ndarray | None = None  #: with a ``signal`` only: the overlap m at ``times``, shape (K,)
 
     def aging(self, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(tau, C(t_w + tau, t_w), chi(t_w + tau, t_w))`` for the waiting time ``waiting_times[w]``, where
@@ -746,9 +753,10 @@ class CKAdaptiveSolution(NamedTuple):
 
 
 def _cka_initial_state(points: int, h: float, temperature: float, xi1: float, xi12: float, model: _CKModel,
-                       coefficients: Array):
+                       coefficients: Array, signal: Array, m0: float):
     """Rows 0..points/2 from the short-time expansion C = 1 - T|t - t'|, chi = t - t', mu = T + (xi'(1) + xi''(1)) t,
-    E = -xi'(1) t (errors O(t^2), negligible for the tiny first span)."""
+    E = -xi'(1) t, and with a signal m = m0 + (xi_s'(m0) - mu(0) m0) t plus the planted terms of mu and E at m0
+    (errors O(t^2), negligible for the tiny first span)."""
     size = points + 1
     half = points // 2
     k = np.arange(size)
@@ -761,25 +769,27 @@ def _cka_initial_state(points: int, h: float, temperature: float, xi1: float, xi
     cbar = np.where(inside & (k[None, :] >= 1), 1.0 - temperature * h * mean_lag, 0.0)
     qh = np.where(inside & (k[None, :] > k[:, None]), h * mean_lag, 0.0)
     t = k * h
-    mu = np.where(k <= half, temperature + xi12 * t, 0.0)
-    energy = np.where(k <= half, -xi1 * t, 0.0)
-    c, q, cbar, qh, mu, energy = (jnp.asarray(a) for a in (c, q, cbar, qh, mu, energy))
+    pull, mu_m, energy_m = (float(a) for a in model.planted(signal, jnp.float64(m0)))
+    mu = np.where(k <= half, temperature + mu_m + xi12 * t, 0.0)
+    energy = np.where(k <= half, energy_m - xi1 * t, 0.0)
+    ms = np.where(k <= half, m0 + (pull - (temperature + mu_m) * m0) * t, 0.0)
+    c, q, cbar, qh, mu, energy, ms = (jnp.asarray(a) for a in (c, q, cbar, qh, mu, energy, ms))
     lags = jnp.arange(1.0, 5.0)  # the last row's intervals at lags 1..4
     wdiag = jnp.stack(model.weights(coefficients, 1.0 - temperature * h * lags, 1.0 - temperature * h * (lags - 1),
                                     h * jnp.ones(4)))
-    return c, q, cbar, qh, _cka_weights(q), wdiag, mu, energy
+    return c, q, cbar, qh, _cka_weights(q), wdiag, mu, energy, ms
 
 
 @partial(jax.jit, static_argnames=("model",), donate_argnums=(0,))
-def _cka_level(state, coefficients, temperature, h, stop, model: _CKModel):
+def _cka_level(state, coefficients, signal, temperature, h, stop, model: _CKModel):
     """Rows points/2 + 1 .. stop of one level of the grid, step h (BDF2, fixed-point iteration in each row)."""
-    c_mat, q_mat, cbar, qh, dq_rows, wdiag, mus, energies = state
+    c_mat, q_mat, cbar, qh, dq_rows, wdiag, mus, energies, ms = state
     size = c_mat.shape[0]
     half = (size - 1) // 2
     s = jnp.arange(size)
 
     def body(i, carry):
-        c_mat, q_mat, cbar, qh, dq_rows, wdiag, mus, energies, worst, total = carry
+        c_mat, q_mat, cbar, qh, dq_rows, wdiag, mus, energies, ms, worst, total = carry
         # near the diagonal (lags h and 2h) the values are carried along the diagonal: the short-lag dynamics is
         # stationary once h is small against the age (Kim & Latz 2001), and the interval means there keep the
         # sub-grid structure resolved at earlier, finer levels
@@ -799,8 +809,9 @@ def _cka_level(state, coefficients, temperature, h, stop, model: _CKModel):
         cbar_i, qh_i = cbar[:, i], qh[:, i]
         c0 = jnp.where(far, 2 * prev1 - prev2, c_mat[i])  # linear extrapolation along the column
         q0 = jnp.where(far, 2 * qprev1 - qprev2, q_mat[i])
+        m_guess = 2 * ms[i - 1] - ms[i - 2]
 
-        def sweep(c, q):
+        def sweep(c, q, m):
             c_left = jnp.roll(c, 1)
             dq = jnp.where(interval, jnp.roll(q, 1) - q, 0.0)
             w1, w2, w3 = model.weights(coefficients, c_left, c, dq)
@@ -809,6 +820,10 @@ def _cka_level(state, coefficients, temperature, h, stop, model: _CKModel):
             w1, w2, w3 = (jnp.where(interval, jnp.where(s == i, wdiag[k, 0], jnp.where(s == i - 1, wdiag[k, 1], w)),
                                     0.0) for k, w in enumerate((w1, w2, w3)))
             mu, energy = model.one_time(temperature, w1, w3)
+            pull, mu_m, energy_m = model.planted(signal, m)
+            mu, energy = mu + mu_m, energy + energy_m
+            m_row = jnp.where(s < i, ms, jnp.where(s == i, m, 0.0))
+            m_mean = jnp.where(interval, 0.5 * (jnp.roll(m_row, 1) + m_row), 0.0)  # trapezoid mean of m(s)
             k1 = jnp.where(row_ok, model.xi(coefficients, c, 1), 0.0)
             k1_mean = jnp.where(s >= 1, 0.5 * (k1 + jnp.roll(k1, 1)), 0.0)  # trapezoid mean of xi'(C(t_i, s))
             cbar_new = jnp.where(far, (-prev2 + 8 * prev1 + 5 * c) / 12, cbar[:, i])  # column j, interval i
@@ -817,22 +832,24 @@ def _cka_level(state, coefficients, temperature, h, stop, model: _CKModel):
             b = cbar @ w2 + (cbar_new - cbar_i) * w2[i]
             bq = qh @ w2 + (qh_new - qh_i) * w2[i]
             denom = 3.0 + 2.0 * h * mu
-            c_new = jnp.where(far, (4 * prev1 - prev2 + 2 * h * (a + b)) / denom, c)
+            c_new = jnp.where(far, (4 * prev1 - prev2 + 2 * h * (a + b + pull * m_row)) / denom, c)
             q_new = jnp.where(far, (4 * qprev1 - qprev2 + 2 * h * (1.0 + bq)) / denom, q)
-            return c_new, q_new, mu, energy, cbar_new, qh_new, jnp.stack([w1, w2, w3])[:, i - jnp.arange(4)]
+            m_new = (4 * ms[i - 1] - ms[i - 2] + 2 * h * (pull + jnp.dot(w2, m_mean))) / denom
+            return c_new, q_new, m_new, mu, energy, cbar_new, qh_new, jnp.stack([w1, w2, w3])[:, i - jnp.arange(4)]
 
         def cond(val):
-            return (val[2] > _CKA_TOLERANCE) & (val[3] < _CKA_MAX_ITERATIONS)
+            return (val[3] > _CKA_TOLERANCE) & (val[4] < _CKA_MAX_ITERATIONS)
 
         def iterate(val):
-            c, q, _, it, *_ = val
-            c_new, q_new, mu, energy, cb, qb, wd = sweep(c, q)
-            change = jnp.max(jnp.abs(c_new - c)) + jnp.max(jnp.abs(q_new - q))
-            return c_new, q_new, change, it + 1, mu, energy, cb, qb, wd
+            c, q, m, _, it, *_ = val
+            c_new, q_new, m_new, mu, energy, cb, qb, wd = sweep(c, q, m)
+            change = jnp.max(jnp.abs(c_new - c)) + jnp.max(jnp.abs(q_new - q)) + jnp.abs(m_new - m)
+            return c_new, q_new, m_new, change, it + 1, mu, energy, cb, qb, wd
 
         zero = jnp.zeros(())
-        c, q, change, iterations, mu, energy, cb, qb, wdiag = jax.lax.while_loop(
-            cond, iterate, (c0, q0, jnp.ones(()), jnp.zeros((), jnp.int32), zero, zero, cbar[:, i], qh[:, i], wdiag))
+        c, q, m, change, iterations, mu, energy, cb, qb, wdiag = jax.lax.while_loop(
+            cond, iterate, (c0, q0, m_guess, jnp.ones(()), jnp.zeros((), jnp.int32), zero, zero, cbar[:, i],
+                            qh[:, i], wdiag))
         c_mat = c_mat.at[i].set(jnp.where(row_ok, c, 0.0))
         c_mat = c_mat.at[:, i].set(jnp.where(row_ok, c, 0.0))
         q_mat = q_mat.at[i].set(jnp.where(row_ok, q, 0.0))
@@ -843,11 +860,11 @@ def _cka_level(state, coefficients, temperature, h, stop, model: _CKModel):
         cbar = cbar.at[:, i].set(cb)
         qh = qh.at[:, i].set(qb)
         worst = jnp.maximum(worst, change)
-        return (c_mat, q_mat, cbar, qh, dq_rows, wdiag, mus.at[i].set(mu), energies.at[i].set(energy), worst,
-                total + iterations)
+        return (c_mat, q_mat, cbar, qh, dq_rows, wdiag, mus.at[i].set(mu), energies.at[i].set(energy),
+                ms.at[i].set(m), worst, total + iterations)
 
     *state, worst, total = jax.lax.fori_loop(half + 1, stop + 1, body, (c_mat, q_mat, cbar, qh, dq_rows, wdiag, mus,
-                                                                         energies, jnp.zeros(()), jnp.int32(0)))
+                                                                         energies, ms, jnp.zeros(()), jnp.int32(0)))
     return tuple(state), worst, total
 
 
@@ -855,7 +872,7 @@ def _cka_level(state, coefficients, temperature, h, stop, model: _CKModel):
 def _cka_decimate(state):
     """Keep every other grid point, t_i <- t_{2i} (i <= points/2); interval means of the merged pairs are averaged,
     so the integrals keep what the finer grid resolved."""
-    c_mat, q_mat, cbar, qh, _, wdiag, mus, energies = state
+    c_mat, q_mat, cbar, qh, _, wdiag, mus, energies, ms = state
     size = c_mat.shape[0]
     half = (size - 1) // 2
 
@@ -869,7 +886,7 @@ def _cka_decimate(state):
     q_new = pad(q_mat[::2, ::2])
     merged = jnp.zeros_like(wdiag).at[:, 0].set(wdiag[:, 0] + wdiag[:, 1]).at[:, 1].set(wdiag[:, 2] + wdiag[:, 3])
     return (pad(c_mat[::2, ::2]), q_new, merge(cbar), merge(qh), _cka_weights(q_new), merged, pad(mus[::2]),
-            pad(energies[::2]))
+            pad(energies[::2]), pad(ms[::2]))
 
 
 def _cka_weights(q_mat: Array) -> Array:
@@ -891,7 +908,8 @@ def _interpolate_columns(rows: np.ndarray, x: float) -> np.ndarray:
 
 def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t_max: float,
                                  waiting_times: Sequence[float] = (), points: int = 512,
-                                 t_start: float = 1e-4) -> CKAdaptiveSolution:
+                                 t_start: float = 1e-4, *, signal: fields.Mixture | int | None = None,
+                                 m0: float = 0.0) -> CKAdaptiveSolution:
     r"""Solve the Cugliandolo–Kurchan equations to long times on a grid that coarsens as the system ages.
 
     The equations are those of :func:`cugliandolo_kurchan` (book units), written for :math:`C` and the integrated
@@ -945,6 +963,9 @@ def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t
             :math:`t_w < 8h`, i.e. for :math:`t \gtrsim t_w\,` ``points``/16).
         points: grid size, an even integer in [32, 4096].
         t_start: length of the first (finest) half grid, in :math:`(0, 10^{-2}]`.
+        signal, m0: a planted direction, as in :func:`cugliandolo_kurchan` (the overlap :math:`m` takes the same
+            BDF2 step inside the same fixed-point sweep; its memory integral uses the trapezoid mean of :math:`m`
+            over each interval), recorded as ``m`` at ``times``.
 
     Returns:
         :class:`CKAdaptiveSolution` (NumPy arrays). ``C`` and ``chi`` are on the final grid; ``times``,
@@ -967,14 +988,23 @@ def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t
                    dtype=float)
     if np.any(tws >= t_max):
         raise ValueError(f"waiting_times must be < t_max = {t_max:g}, got {tws.tolist()}")
+    if signal is not None:
+        signal = fields._mixture("signal", signal)
+    m0 = _validate.real("m0", m0, minimum=-1.0, maximum=1.0)
+    if m0 != 0.0 and signal is None:
+        raise ValueError("m0 is the overlap with a planted direction: give signal= too (m0 = 0 without one)")
     half = points // 2
     h = t_start / half
-    coefficients = jnp.asarray(mix.coefficients, dtype=jnp.float64)
+    degrees = tuple(sorted(set(mix.degrees) | set(signal.degrees if signal else ())))
+    noise_c = dict(zip(mix.degrees, mix.coefficients))
+    signal_c = dict(zip(signal.degrees, signal.coefficients)) if signal else {}
+    coefficients = jnp.asarray([noise_c.get(d, 0.0) for d in degrees], dtype=jnp.float64)
+    pulls = jnp.asarray([signal_c.get(d, 0.0) for d in degrees], dtype=jnp.float64)
     xi1 = float(sum(a * p for p, a in zip(mix.degrees, mix.coefficients)))
     xi2 = float(sum(a * p * (p - 1) for p, a in zip(mix.degrees, mix.coefficients)))
-    model = _CKModel(tuple(mix.degrees))
-    state = _cka_initial_state(points, h, temperature, xi1, xi1 + xi2, model, coefficients)
-    times, energies, mus, aging_c, aging_chi = [], [], [], [], []
+    model = _CKModel(degrees)
+    state = _cka_initial_state(points, h, temperature, xi1, xi1 + xi2, model, coefficients, pulls, m0)
+    times, energies, mus, overlaps, aging_c, aging_chi = [], [], [], [], [], []
 
     def record(state, first, last, h):
         c_mat, q_mat = np.asarray(state[0]), np.asarray(state[1])
@@ -983,6 +1013,7 @@ def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t
         times.append(t)
         energies.append(np.asarray(state[7])[first:last + 1])
         mus.append(np.asarray(state[6])[first:last + 1])
+        overlaps.append(np.asarray(state[8])[first:last + 1])
         ac = np.full((len(rows), len(tws)), np.nan)
         aq = np.full_like(ac, np.nan)
         for w, tw in enumerate(tws):
@@ -998,8 +1029,8 @@ def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t
     sweeps = 0
     while True:
         stop = min(points, max(half + 1, math.ceil(t_max / h - 1e-9)))
-        state, worst, iterations = _cka_level(state, coefficients, jnp.float64(temperature), jnp.float64(h), stop,
-                                              model)
+        state, worst, iterations = _cka_level(state, coefficients, pulls, jnp.float64(temperature), jnp.float64(h),
+                                              stop, model)
         sweeps += int(iterations)
         record(state, half + 1, stop, h)
         if not np.isfinite(float(worst)) or not np.all(np.isfinite(energies[-1])):
@@ -1012,7 +1043,8 @@ def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t
     c_mat, q_mat = np.asarray(state[0])[: n + 1, : n + 1], np.asarray(state[1])[: n + 1, : n + 1]
     return CKAdaptiveSolution(times=np.concatenate(times), energy=np.concatenate(energies), mu=np.concatenate(mus),
                               grid=np.arange(n + 1) * h, C=c_mat, chi=np.tril(q_mat), waiting_times=tws,
-                              aging_C=np.concatenate(aging_c), aging_chi=np.concatenate(aging_chi), sweeps=sweeps)
+                              aging_C=np.concatenate(aging_c), aging_chi=np.concatenate(aging_chi), sweeps=sweeps,
+                              m=np.concatenate(overlaps) if signal else None)
 
 
 def _log_g(s: np.ndarray) -> np.ndarray:
