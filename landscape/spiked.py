@@ -1,0 +1,666 @@
+r"""The spiked matrix–tensor model: a planted signal in a random landscape (chapter 9).
+
+**Data.** A signal :math:`x^*` uniform on :math:`S_N` is observed through a noisy matrix and a noisy order-:math:`p`
+tensor, one observation per *ordered* index set:
+
+.. math::
+
+    Y_{ij} = \frac{x^*_i x^*_j}{\sqrt N} + \sqrt{\Delta_2}\,Z_{ij}\quad(i<j), \qquad
+    T_{i_1\dots i_p} = \frac{\sqrt{(p-1)!}}{N^{(p-1)/2}}\,x^*_{i_1}\cdots x^*_{i_p}
+        + \sqrt{\Delta_p}\,Z_{i_1\dots i_p}\quad(i_1<\dots<i_p),
+
+with all :math:`Z` i.i.d. :math:`\mathcal N(0,1)`. :class:`SpikedInstance` stores :math:`Y` as a symmetric matrix
+with zero diagonal and :math:`T` as the symmetric tensor that is zero wherever two indices coincide, so that a sum
+over :math:`i<j` is half the full sum and a sum over :math:`i_1<\dots<i_p` is :math:`1/p!` of it.
+
+**Loss.** Minus the log-likelihood of :math:`x \in S_N`, less the terms that do not depend on :math:`x` and the
+:math:`\sum_{i<j}x_i^2x_j^2/(2\Delta_2N)`-type terms that are constant on :math:`S_N` up to :math:`O(1)`, is
+
+.. math::
+
+    L(x) = -\frac{1}{\Delta_2\sqrt N}\sum_{i<j}Y_{ij}x_ix_j
+        - \frac{\sqrt{(p-1)!}}{\Delta_p N^{(p-1)/2}}\sum_{i_1<\dots<i_p}T_{i_1\dots i_p}x_{i_1}\cdots x_{i_p}
+        = S^{(2)}[x,x] + S^{(p)}[x,\dots,x],
+
+    S^{(2)} = -\frac{Y}{2\Delta_2\sqrt N}, \qquad
+    S^{(p)} = -\frac{\sqrt{(p-1)!}}{p!\,\Delta_p N^{(p-1)/2}}\,T .
+
+These two symmetric tensors are a :class:`~landscape.fields.PreparedField` (:func:`loss_field`), so
+:func:`landscape.fields.derivatives` gives :math:`L`, :math:`\nabla L`, :math:`\nabla^2L` with the package's one
+contraction kernel, and :func:`landscape.dynamics.gradient_flow` runs on it unchanged. Averaging over the noise,
+
+.. math:: L(x) = -N\xi(m) + H(x) + O(1), \qquad m = \frac{x\cdot x^*}{N}, \qquad
+    \mathbb E[H(x)H(y)] = N\xi\Big(\frac{x\cdot y}{N}\Big), \qquad
+    \xi(q) = \frac{q^2}{2\Delta_2} + \frac{q^p}{p\Delta_p},
+
+the book's mixed field with a deterministic pull :math:`-N\xi(m)` towards the signal (:func:`expected_loss` and
+:func:`loss_covariance` give the exact finite-:math:`N` forms, :math:`O(1)` terms included).
+
+**Algorithms.** Gradient flow (:func:`gradient_flow`, a thin wrapper of :func:`landscape.dynamics.gradient_flow`),
+maximum-likelihood AMP (:func:`ml_amp`) and Bayes-optimal AMP (:func:`bayes_amp`) at finite :math:`N`, their
+:math:`N\to\infty` state evolutions, and the thresholds in :math:`1/\Delta_2` at which each starts to find the
+signal from an uninformed start.
+
+Sources: S. Sarao Mannelli, F. Krzakala, P. Urbani and L. Zdeborová, *Passed & Spurious: descent algorithms and
+local minima in spiked matrix-tensor models*, ICML 2019, arXiv:1902.00139 (the model, the loss, ML-AMP);
+S. Sarao Mannelli, G. Biroli, C. Cammarota, F. Krzakala and L. Zdeborová, *Who is afraid of big bad minima?
+Analysis of gradient-flow in a spiked matrix-tensor model*, NeurIPS 2019, arXiv:1907.08226 (the gradient-flow
+threshold); S. Sarao Mannelli, G. Biroli, C. Cammarota, F. Krzakala, P. Urbani and L. Zdeborová, *Marvels and
+pitfalls of the Langevin algorithm in noisy high-dimensional inference*, Phys. Rev. X 10 (2020) 011057,
+arXiv:1812.09066 (Bayes-optimal AMP); T. Lesieur, L. Miolane, M. Lelarge, F. Krzakala and L. Zdeborová,
+*Statistical and computational phase transitions in spiked tensor estimation*, ISIT 2017, arXiv:1701.08010
+(AMP for tensors, its Onsager term).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from functools import partial, reduce
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _validate, dynamics, fields, sphere
+
+Array = jax.Array
+
+__all__ = [
+    "MAX_INSTANCE_ENTRIES",
+    "SpikedMatrixTensor",
+    "SpikedInstance",
+    "sample",
+    "loss_field",
+    "loss",
+    "riemannian_gradient",
+    "riemannian_hessian",
+    "expected_loss",
+    "loss_covariance",
+    "bayes_amp_threshold",
+    "ml_amp_threshold",
+    "gradient_flow_threshold",
+    "MAX_AMP_ITERATIONS",
+    "AMPResult",
+    "ml_amp",
+    "ml_amp_state_evolution",
+    "bayes_amp",
+    "bayes_amp_state_evolution",
+    "gradient_flow",
+]
+
+#: Largest ``n**p`` that :func:`sample` accepts: a quarter of :data:`landscape.fields.MAX_TENSOR_ENTRIES`, because
+#: sampling holds up to three tensors of ``n**p`` float64 entries at once (the noise, the masked tensor and the
+#: symmetrised :math:`T`) and :func:`loss_field` adds a fourth (the scaled :math:`S^{(p)}`).
+MAX_INSTANCE_ENTRIES = fields.MAX_TENSOR_ENTRIES // 4
+
+
+@dataclasses.dataclass(frozen=True)
+class SpikedMatrixTensor:
+    r"""Parameters of the spiked matrix–tensor model: the tensor order :math:`p \ge 3` and the noise variances
+    :math:`\Delta_2 > 0` (matrix) and :math:`\Delta_p > 0` (tensor).
+
+    Immutable and hashable (a static argument under ``jax.jit`` and ``jax.vmap``); the constructor validates and
+    stores ``p`` as ``int`` and the variances as ``float``. The signal-to-noise ratio of the matrix channel is
+    :math:`1/\Delta_2`, the axis on which the literature (and the book) draws the phase diagram.
+    """
+
+    p: int
+    delta2: float
+    deltap: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "p", _validate.integer("p", self.p, minimum=3))
+        object.__setattr__(self, "delta2", _validate.real("delta2", self.delta2, minimum=0.0, strict_minimum=True))
+        object.__setattr__(self, "deltap", _validate.real("deltap", self.deltap, minimum=0.0, strict_minimum=True))
+
+    @property
+    def xi(self) -> fields.Mixture:
+        r"""The covariance function :math:`\xi(q) = q^2/(2\Delta_2) + q^p/(p\Delta_p)` as a
+        :class:`~landscape.fields.Mixture` (evaluate it and its derivatives with :func:`landscape.fields.xi`).
+
+        It plays two roles: :math:`\mathbb E[H(x)H(y)] = N\xi(q)` for the noise part of the loss, and
+        :math:`-N\xi(m)` is the mean of the loss at overlap :math:`m` with the signal.
+        """
+        return fields.mixture({2: 1.0 / (2.0 * self.delta2), self.p: 1.0 / (self.p * self.deltap)})
+
+
+# a pytree with no leaves: jit and vmap treat the model as static (it is hashable)
+jax.tree_util.register_pytree_node(SpikedMatrixTensor, lambda model: ((), model), lambda model, _: model)
+
+
+class SpikedInstance(NamedTuple):
+    r"""One sample of the model: the signal and the two observations (see the module docstring).
+
+    A pytree whose leaves are the three arrays (``model`` is static), so a batch of instances can be built and
+    used with ``jax.vmap``.
+    """
+
+    signal: Array  #: x*, uniform on S_N, shape (n,)
+    Y: Array  #: symmetric, zero diagonal; Y_ij for i < j as in the module docstring, shape (n, n)
+    T: Array  #: symmetric, zero where two indices coincide; T_{i1..ip} for i1 < .. < ip, shape (n,)*p
+    model: SpikedMatrixTensor
+
+
+def _model(name: str, model: Any) -> SpikedMatrixTensor:
+    if not isinstance(model, SpikedMatrixTensor):
+        raise TypeError(f"{name} must be a landscape.spiked.SpikedMatrixTensor, got {type(model).__name__}")
+    return model
+
+
+def _check_instance(instance: Any) -> SpikedInstance:
+    """Validate shapes (always) and finiteness (for concrete arrays) of an instance; return it."""
+    if not isinstance(instance, SpikedInstance):
+        raise TypeError(f"instance must be a landscape.spiked.SpikedInstance (from sample), got "
+                        f"{type(instance).__name__}")
+    model = _model("instance.model", instance.model)
+    signal, y, t = instance.signal, instance.Y, instance.T
+    if getattr(signal, "ndim", None) != 1 or signal.shape[0] < model.p:
+        raise ValueError(f"instance.signal must have shape (n,) with n >= p = {model.p}, got "
+                         f"{getattr(signal, 'shape', signal)}")
+    n = signal.shape[0]
+    if getattr(y, "shape", None) != (n, n):
+        raise ValueError(f"instance.Y must have shape ({n}, {n}), got {getattr(y, 'shape', y)}")
+    if getattr(t, "shape", None) != (n,) * model.p:
+        raise ValueError(f"instance.T must have shape (n,)*p = {(n,) * model.p}, got {getattr(t, 'shape', t)}")
+    for name, a in (("instance.signal", signal), ("instance.Y", y), ("instance.T", t)):
+        if not _validate.is_traced(a) and not bool(jnp.all(jnp.isfinite(jnp.asarray(a)))):
+            raise ValueError(f"{name} must contain only finite values (found NaN or infinity)")
+    return instance
+
+
+def _check_points(name: str, x: Any, n: int, *, on_sphere: bool) -> Array:
+    """A point or a batch of points (last axis of length ``n``), finite, optionally on :math:`S_N`."""
+    traced = _validate.is_traced(x)
+    if not traced:
+        _validate.finite_array(name, x)
+    x = x if traced else jnp.asarray(x, dtype=jnp.float64)
+    if x.ndim == 0 or x.shape[-1] != n:
+        raise ValueError(f"{name} must have a last axis of length n = {n} (the instance's size), got shape {x.shape}")
+    if on_sphere and not traced:
+        radius2 = np.sum(np.asarray(x) ** 2, axis=-1) / n
+        if np.any(np.abs(radius2 - 1.0) > sphere.ON_SPHERE_RTOL):
+            raise ValueError(f"{name} must lie on the sphere |x|^2 = N = {n} (relative tolerance "
+                             f"{sphere.ON_SPHERE_RTOL}); use landscape.sphere.normalize first")
+    return x
+
+
+def _iterations(n_iter: Any) -> int:
+    return _validate.integer("n_iter", n_iter, minimum=1, maximum=100_000)
+
+
+# ---------------------------------------------------------------------------------------------- sampling
+
+
+def _outer_power(x: Array, p: int) -> Array:
+    """The tensor :math:`x^{\\otimes p}`, shape ``(n,)*p``."""
+    return reduce(lambda a, _: a[..., None] * x, range(p - 1), x)
+
+
+def _increasing_mask(n: int, p: int) -> Array:
+    """1 where :math:`i_1 < i_2 < \\dots < i_p`, else 0 (a float64 tensor of shape ``(n,)*p``)."""
+    shape = (n,) * p
+    index = [jax.lax.broadcasted_iota(jnp.int32, shape, k) for k in range(p)]
+    return reduce(jnp.logical_and, [index[k] < index[k + 1] for k in range(p - 1)]).astype(jnp.float64)
+
+
+@partial(jax.jit, static_argnames=("n", "model"))
+def _sample(key: Array, n: int, model: SpikedMatrixTensor) -> SpikedInstance:
+    p = model.p
+    k_signal, k_matrix, k_tensor = jax.random.split(key, 3)
+    signal = sphere.random_points(k_signal, n)
+    # matrix: one Gaussian per pair i < j, mirrored; the diagonal is not observed
+    g = jax.random.normal(k_matrix, (n * n,), dtype=jnp.float64).reshape(n, n)
+    upper = jnp.triu(jnp.outer(signal, signal) / math.sqrt(n) + math.sqrt(model.delta2) * g, 1)
+    y = upper + upper.T
+    # tensor: observations on i1 < .. < ip, then symmetrised. symmetrize averages over the p! orderings, and exactly
+    # one ordering of a set of distinct indices is increasing, so p! * symmetrize(masked) copies each observation
+    # to all orderings of its index set and leaves zeros where indices coincide.
+    g = jax.random.normal(k_tensor, (n**p,), dtype=jnp.float64).reshape((n,) * p)
+    mean = math.sqrt(math.factorial(p - 1)) * n ** (-(p - 1) / 2) * _outer_power(signal, p)
+    t = math.factorial(p) * fields.symmetrize(_increasing_mask(n, p) * (mean + math.sqrt(model.deltap) * g))
+    return SpikedInstance(signal, y, t, model)
+
+
+def sample(key: Array, n: int, model: SpikedMatrixTensor) -> SpikedInstance:
+    r"""Sample an instance: :math:`x^*` uniform on :math:`S_N` and the observations :math:`Y`, :math:`T`.
+
+    .. math:: Y_{ij} = \frac{x^*_ix^*_j}{\sqrt N} + \sqrt{\Delta_2}Z_{ij}\ (i<j), \qquad
+        T_{i_1\dots i_p} = \frac{\sqrt{(p-1)!}}{N^{(p-1)/2}}x^*_{i_1}\cdots x^*_{i_p} + \sqrt{\Delta_p}
+        Z_{i_1\dots i_p}\ (i_1<\dots<i_p)
+
+    (Sarao Mannelli et al. 2019, arXiv:1902.00139), stored symmetrically with zeros on coinciding indices
+    (:class:`SpikedInstance`). The noise is drawn for all :math:`n^p` entries, masked to the increasing ones and
+    symmetrised with :func:`landscape.fields.symmetrize`. Refuses ``n**p > MAX_INSTANCE_ENTRIES``
+    (:data:`MAX_INSTANCE_ENTRIES`) before allocating anything. ``n >= p`` (else no tensor entry is observed).
+    Under ``jax.vmap`` over keys it samples a batch of instances.
+    """
+    _validate.prng_key("key", key)
+    model = _model("model", model)
+    n = _validate.integer("n", n, minimum=model.p)
+    if n**model.p > MAX_INSTANCE_ENTRIES:
+        raise ValueError(f"n**p = {n}**{model.p} exceeds MAX_INSTANCE_ENTRIES = {MAX_INSTANCE_ENTRIES} (a quarter "
+                         f"of fields.MAX_TENSOR_ENTRIES: sampling and the loss hold four such tensors); lower n")
+    return _sample(key, n, model)
+
+
+# ------------------------------------------------------------------------------------------------- loss
+
+
+@jax.jit
+def _loss_tensors(instance: SpikedInstance) -> tuple[Array, Array]:
+    model = instance.model
+    p, n = model.p, instance.signal.shape[0]
+    s2 = -instance.Y / (2.0 * model.delta2 * math.sqrt(n))
+    sp = -math.sqrt(math.factorial(p - 1)) / (math.factorial(p) * model.deltap * n ** ((p - 1) / 2)) * instance.T
+    return s2, sp
+
+
+def _loss_field(instance: SpikedInstance) -> fields.PreparedField:
+    model = instance.model
+    weights = (math.sqrt(1.0 / (2.0 * model.delta2)), math.sqrt(1.0 / (model.p * model.deltap)))
+    return fields.PreparedField(_loss_tensors(instance), weights)
+
+
+def loss_field(instance: SpikedInstance) -> fields.PreparedField:
+    r"""The loss :math:`L` as a :class:`~landscape.fields.PreparedField` with tensors
+    :math:`S^{(2)} = -Y/(2\Delta_2\sqrt N)` and :math:`S^{(p)} = -\sqrt{(p-1)!}\,T/(p!\,\Delta_pN^{(p-1)/2})`.
+
+    Then :math:`L(x) = S^{(2)}[x,x] + S^{(p)}[x,\dots,x]`: because :math:`Y` and :math:`T` are symmetric and vanish
+    on coinciding indices, :math:`\sum_{i<j}Y_{ij}x_ix_j = \frac12 Y[x,x]` and
+    :math:`\sum_{i_1<\dots<i_p}T_{i_1\dots i_p}x_{i_1}\cdots x_{i_p} = \frac1{p!}T[x,\dots,x]`, which turns the
+    prefactors of the module docstring into these. Pass the result to :func:`landscape.fields.derivatives`,
+    :func:`landscape.fields.tangent_derivatives`, :mod:`landscape.critical` or :mod:`landscape.dynamics` (prepare
+    once, evaluate many times). ``weights`` are :math:`a_2 = (2\Delta_2)^{-1/2}`, :math:`a_p = (p\Delta_p)^{-1/2}`,
+    the weights of the noise part :math:`H` (:math:`\xi = a_2^2q^2 + a_p^2q^p`); the tensors also carry the signal,
+    so they are not :math:`a_pN^{-(p-1)/2}` times a symmetrised i.i.d. tensor.
+    """
+    return _loss_field(_check_instance(instance))
+
+
+def loss(instance: SpikedInstance, x: Array) -> Array:
+    r"""The extensive loss :math:`L(x)` (**not** :math:`u = L/N`), batched over the leading axes of ``x``.
+
+    .. math:: L(x) = -\frac{1}{\Delta_2\sqrt N}\sum_{i<j}Y_{ij}x_ix_j
+        - \frac{\sqrt{(p-1)!}}{\Delta_pN^{(p-1)/2}}\sum_{i_1<\dots<i_p}T_{i_1\dots i_p}x_{i_1}\cdots x_{i_p},
+
+    minus the log-likelihood up to terms constant on :math:`S_N` to :math:`O(1)` (Sarao Mannelli et al. 2019,
+    arXiv:1902.00139). ``x`` has shape ``batch + (N,)`` and lies on :math:`S_N`. Each call rebuilds the
+    scaled tensors: to evaluate many times, prepare once with :func:`loss_field`.
+    """
+    instance = _check_instance(instance)
+    x = _check_points("x", x, instance.signal.shape[0], on_sphere=True)
+    return fields.derivatives(_loss_field(instance), x, 0)[0]
+
+
+def riemannian_gradient(instance: SpikedInstance, x: Array) -> Array:
+    r"""Riemannian gradient :math:`P_x\nabla L(x)` on :math:`S_N`, batched over the leading axes of ``x``.
+
+    :math:`\nabla L = 2S^{(2)}x + pS^{(p)}[\cdot,x,\dots,x]` from :func:`landscape.fields.derivatives`, projected with
+    :func:`landscape.sphere.project_gradient` (Absil, Mahony & Sepulchre 2008, ch. 3).
+    """
+    instance = _check_instance(instance)
+    x = _check_points("x", x, instance.signal.shape[0], on_sphere=True)
+    grad = fields.derivatives(_loss_field(instance), x, 1)[1]
+    return sphere.project_gradient(x, grad)
+
+
+def riemannian_hessian(instance: SpikedInstance, x: Array) -> Array:
+    r"""Riemannian Hessian :math:`P_x[\nabla^2L - (x\cdot\nabla L/N)I]P_x` as an :math:`N\times N` matrix with
+    :math:`x` in its kernel, batched over the leading axes of ``x`` (shape ``batch + (N, N)``).
+
+    Euclidean derivatives from :func:`landscape.fields.derivatives`, projected with
+    :func:`landscape.sphere.project_hessian` (Absil, Mahony & Sepulchre 2008, §5.5). For the
+    :math:`(N-1)\times(N-1)` tangent matrix use :func:`landscape.fields.tangent_derivatives` on
+    :func:`loss_field`. At overlap :math:`m`, the signal enters as the rank-one term
+    :math:`-\xi''(m)\,P_xx^*x^{*\top}P_x/N` of strength :math:`\theta(m) = \xi''(m)(1-m^2)`.
+    """
+    instance = _check_instance(instance)
+    n = instance.signal.shape[0]
+    x = _check_points("x", x, n, on_sphere=True)
+    _, grad, hess = fields.derivatives(_loss_field(instance), x, 2)
+    batch = x.shape[:-1]
+    flat = jax.vmap(sphere.project_hessian)(x.reshape(-1, n), grad.reshape(-1, n), hess.reshape(-1, n, n))
+    return flat.reshape(batch + (n, n))
+
+
+# --------------------------------------------------------------------------- exact two-point functions
+
+
+def _kernel(model: SpikedMatrixTensor, v: Array) -> Array:
+    r""":math:`K = e_2(v)/(\Delta_2N) + (p-1)!\,e_p(v)/(\Delta_pN^{p-1})` over the last axis, with the elementary
+    symmetric polynomials from the power sums (Newton's identities, :math:`ke_k = \sum_{i=1}^k(-1)^{i-1}e_{k-i}P_i`)."""
+    n, p = v.shape[-1], model.p
+    powers = [None] + [jnp.sum(v**k, axis=-1) for k in range(1, p + 1)]
+    e = [jnp.ones_like(powers[1])]
+    for k in range(1, p + 1):
+        e.append(sum((-1) ** (i - 1) * e[k - i] * powers[i] for i in range(1, k + 1)) / k)
+    return e[2] / (model.delta2 * n) + math.factorial(p - 1) * e[p] / (model.deltap * n ** (p - 1))
+
+
+def _pair(model: Any, x: Any, y: Any, names: tuple[str, str]) -> tuple[SpikedMatrixTensor, Array]:
+    model = _model("model", model)
+    for name, a in zip(names, (x, y)):
+        _validate.finite_array(name, a)
+    x, y = jnp.asarray(x, dtype=jnp.float64), jnp.asarray(y, dtype=jnp.float64)
+    if x.ndim == 0 or y.ndim == 0 or x.shape[-1] != y.shape[-1] or x.shape[-1] < model.p:
+        raise ValueError(f"{names[0]} and {names[1]} must have the same last axis, of length N >= p = {model.p}, "
+                         f"got shapes {x.shape} and {y.shape}")
+    try:
+        v = x * y
+    except (TypeError, ValueError):
+        raise ValueError(f"{names[0]} and {names[1]} must have broadcastable leading axes, got shapes {x.shape} and "
+                         f"{y.shape}") from None
+    return model, v
+
+
+def expected_loss(model: SpikedMatrixTensor, signal: Array, x: Array) -> Array:
+    r"""The exact mean of the loss over the noise, :math:`\mathbb E[L(x)\mid x^*] = -K(x^*, x)`, where
+
+    .. math:: K(x, y) = \frac{e_2(v)}{\Delta_2N} + \frac{(p-1)!\,e_p(v)}{\Delta_pN^{p-1}}, \qquad v_i = x_iy_i,
+
+    and :math:`e_k(v) = \sum_{i_1<\dots<i_k}v_{i_1}\cdots v_{i_k}` (the sums over ordered index sets of the loss,
+    with :math:`\mathbb E[Y_{ij}] = x^*_ix^*_j/\sqrt N` and :math:`\mathbb E[T] = \sqrt{(p-1)!}\,x^{*\otimes p}/
+    N^{(p-1)/2}`). Expanding :math:`e_k` in power sums :math:`P_k = \sum_iv_i^k` (Newton's identities),
+
+    .. math:: K(x, y) = N\xi(q) - \frac{\xi''(q)}{2N}\sum_i x_i^2y_i^2 + O(N^{-1}), \qquad q = \frac{x\cdot y}{N},
+
+    so :math:`\mathbb E L(x) = -N\xi(m) + \frac{\xi''(m)}{2N}\sum_i x^{*2}_ix_i^2 + O(N^{-1})`: the :math:`O(1)`
+    term is the diagonal :math:`i_k = i_l` missing from the ordered sums. Batched: the leading axes of ``signal``
+    and ``x`` broadcast; both are points of :math:`\mathbb R^N` (the identity holds off the sphere too).
+    """
+    model, v = _pair(model, signal, x, ("signal", "x"))
+    return -_kernel(model, v)
+
+
+def loss_covariance(model: SpikedMatrixTensor, x: Array, y: Array) -> Array:
+    r"""The exact covariance of the loss over the noise, :math:`\operatorname{Cov}(L(x), L(y)\mid x^*) = K(x, y)`.
+
+    :math:`L` is linear in the independent unit Gaussians :math:`Z`: the coefficient of :math:`Z_{ij}` is
+    :math:`-x_ix_j/(\sqrt{\Delta_2N})` and that of :math:`Z_{i_1\dots i_p}` is
+    :math:`-\sqrt{(p-1)!/(\Delta_pN^{p-1})}\,x_{i_1}\cdots x_{i_p}`, so the covariance is the sum of the products of
+    coefficients, :math:`K(x,y)` of :func:`expected_loss`. On :math:`S_N`,
+    :math:`K(x, y) = N\xi(q) - \xi''(q)\sum_ix_i^2y_i^2/(2N) + O(N^{-1})`; for :math:`x = y` with delocalised
+    coordinates (:math:`\sum_ix_i^4 \approx 3N`) the variance is :math:`N\xi(1) - \tfrac32\xi''(1) + O(N^{-1})`.
+    Batched like :func:`expected_loss`.
+    """
+    model, v = _pair(model, x, y, ("x", "y"))
+    return _kernel(model, v)
+
+
+# ----------------------------------------------------------------------------------------------- thresholds
+
+
+def _deltap(deltap: Any) -> np.ndarray:
+    if isinstance(deltap, (bool, np.bool_)):
+        raise TypeError(f"deltap must be a real number or array, got {deltap!r}")
+    _validate.finite_array("deltap", deltap)
+    d = np.asarray(deltap, dtype=np.float64)
+    if np.any(d <= 0):
+        raise ValueError(f"deltap must be > 0, got values down to {float(np.min(d))}")
+    return d
+
+
+def _scalar_or_array(x: np.ndarray) -> float | np.ndarray:
+    return float(x) if x.ndim == 0 else x
+
+
+def bayes_amp_threshold(p: int, deltap: Any) -> float | np.ndarray:
+    r"""The signal-to-noise ratio :math:`1/\Delta_2` above which Bayes-optimal AMP leaves :math:`m = 0`: **1**.
+
+    The state evolution of Bayes-optimal AMP (:func:`bayes_amp_state_evolution`) is
+    :math:`m_{t+1} = \xi'(m_t)/(1+\xi'(m_t))` with :math:`\xi'(m) = m/\Delta_2 + m^{p-1}/\Delta_p`. Its slope at
+    the uninformative fixed point :math:`m = 0` is :math:`\xi''(0) = 1/\Delta_2` (the tensor term is of order
+    :math:`m^{p-1}`, :math:`p \ge 3`), so :math:`m = 0` turns unstable at :math:`1/\Delta_2 = 1` whatever
+    :math:`\Delta_p`: the BBP threshold of the matrix alone (Sarao Mannelli et al., PRX 10 (2020) 011057,
+    arXiv:1812.09066, where AMP's algorithmic line is :math:`\Delta_2 = 1`). Vectorised over ``deltap > 0``.
+    """
+    _validate.integer("p", p, minimum=3)
+    return _scalar_or_array(np.ones_like(_deltap(deltap)))
+
+
+def ml_amp_threshold(p: int, deltap: Any) -> float | np.ndarray:
+    r"""The signal-to-noise ratio :math:`1/\Delta_2` above which ML-AMP leaves :math:`m = 0`:
+    :math:`\big(1 + \sqrt{1 + 4/\Delta_p}\big)/2`.
+
+    ML-AMP's state evolution (:func:`ml_amp_state_evolution`) is
+    :math:`m_{t+1} = \xi'(m_t)/\sqrt{\xi'(m_t)^2 + \xi'(1)}`. Its slope at :math:`m = 0` is
+    :math:`\xi''(0)/\sqrt{\xi'(1)}`, with :math:`\xi''(0) = 1/\Delta_2` and :math:`\xi'(1) = 1/\Delta_2 + 1/\Delta_p`.
+    Slope one is :math:`1/\Delta_2 = \sqrt{\xi'(1)}`, i.e. :math:`\theta^2 - \theta - 1/\Delta_p = 0` for
+    :math:`\theta = 1/\Delta_2`, whose positive root is the formula; in the variables of Sarao Mannelli et al.
+    (ICML 2019, arXiv:1902.00139, the ML-AMP line of their figure 1),
+    :math:`\Delta_2 = \big(\sqrt{\Delta_p^2 + 4\Delta_p} - \Delta_p\big)/2`. It tends to 1 as
+    :math:`\Delta_p \to \infty`. ``p`` is validated but does not enter. Vectorised over ``deltap > 0``.
+    """
+    _validate.integer("p", p, minimum=3)
+    d = _deltap(deltap)
+    return _scalar_or_array((1.0 + np.sqrt(1.0 + 4.0 / d)) / 2.0)
+
+
+def gradient_flow_threshold(p: int, deltap: Any) -> float | np.ndarray:
+    r"""The signal-to-noise ratio :math:`1/\Delta_2` above which gradient flow from a random start finds the signal:
+    :math:`\big(1 + \sqrt{1 + 4(p-1)/\Delta_p}\big)/2`.
+
+    From a random start gradient flow descends to the *threshold states*, the marginal critical points where the
+    bulk of the tangent Hessian, a semicircle of radius :math:`2\sqrt{\xi''(1)}` (conditioned on the critical point,
+    as for any mixture), just touches zero. At overlap :math:`m = 0` the signal adds the rank-one term
+    :math:`-\theta\,vv^\top` with :math:`\theta = \xi''(0) = 1/\Delta_2` and :math:`v = x^*/\sqrt N`. By BBP
+    (:func:`landscape.rmt.bbp_outlier`, applied to :math:`W/\sqrt{\xi''(1)}`) an eigenvalue leaves the bottom of
+    the bulk, giving the threshold states a descending direction towards the signal, iff
+    :math:`\theta > \sqrt{\xi''(1)} = \sqrt{1/\Delta_2 + (p-1)/\Delta_p}`, i.e.
+    :math:`\theta^2 - \theta - (p-1)/\Delta_p > 0`. Sarao Mannelli et al. (NeurIPS 2019, arXiv:1907.08226) derive
+    this threshold from the BBP transition of the threshold states; in their variables
+    :math:`\Delta_2^{\rm GF} = \big(\sqrt{\Delta_p^2 + 4(p-1)\Delta_p} - \Delta_p\big)/(2(p-1))`. It exceeds
+    :func:`ml_amp_threshold` for every :math:`p \ge 3` and tends to 1 as :math:`\Delta_p\to\infty`. Vectorised over
+    ``deltap > 0``.
+    """
+    p = _validate.integer("p", p, minimum=3)
+    d = _deltap(deltap)
+    return _scalar_or_array((1.0 + np.sqrt(1.0 + 4.0 * (p - 1) / d)) / 2.0)
+
+
+# ------------------------------------------------------------------------------------------------------ AMP
+
+
+#: Largest ``n_iter`` accepted by :func:`ml_amp` and :func:`bayes_amp`, which keep every iterate to return the
+#: two-time correlations (:math:`(n_{\rm iter}+1)^2` numbers per start; AMP converges in tens of iterations).
+MAX_AMP_ITERATIONS = 1000
+
+
+class AMPResult(NamedTuple):
+    r"""An AMP run: overlaps and two-time correlations of the iterates, and the final estimate (``batch``: the
+    leading axes of ``x0``).
+
+    In the :math:`N\to\infty` limit the correlations obey a two-time state evolution: for ML-AMP,
+    :math:`C_{t+1,s+1} = [\xi'(m_t)\xi'(m_s) + \xi'(C_{t,s})]/(D_tD_s)` and :math:`C_{t+1,0} = \xi'(m_t)m_0/D_t`
+    with :math:`D_t = \sqrt{\xi'(m_t)^2 + \xi'(1)}`, because the Onsager-corrected noises of :math:`B^t` and
+    :math:`B^s` are jointly Gaussian with covariance :math:`\xi'(C_{t,s})` and independent of the start. Without the
+    Onsager term :math:`C_{2,0}` is off by a quantity of order one: a sharp check of that term.
+    """
+
+    overlap: Array  #: m_t = xhat^t . x*/N for t = 0..n_iter, shape (n_iter + 1, *batch)
+    self_overlap: Array  #: q_t = |xhat^t|^2/N, shape (n_iter + 1, *batch) (1 for ML-AMP)
+    correlation: Array  #: C[t, s] = xhat^t . xhat^s/N, shape (n_iter + 1, n_iter + 1, *batch)
+    estimate: Array  #: xhat^{n_iter}, shape (*batch, N)
+
+
+def _xi1(model: SpikedMatrixTensor, q: Array) -> Array:
+    r""":math:`\xi'(q) = q/\Delta_2 + q^{p-1}/\Delta_p` (inside ``jit``; :func:`landscape.fields.xi` validates)."""
+    return q / model.delta2 + q ** (model.p - 1) / model.deltap
+
+
+@partial(jax.jit, static_argnames=("n_iter", "bayes"))
+def _amp(instance: SpikedInstance, x0: Array, n_iter: int, bayes: bool) -> tuple[Array, Array, Array]:
+    model = instance.model
+    field = _loss_field(instance)
+    n = x0.shape[-1]
+
+    def onsager_weight(x, x_prev):  # 1/Delta_2 + (p-1)(x.x_prev/N)^{p-2}/Delta_p
+        q = jnp.sum(x * x_prev, axis=-1) / n
+        return 1.0 / model.delta2 + (model.p - 1) * q ** (model.p - 2) / model.deltap
+
+    def step(carry, _):
+        x, x_prev, r = carry
+        minus_grad = -fields.derivatives(field, x, 1, on_sphere=False)[1]
+        b = minus_grad - (r * onsager_weight(x, x_prev))[:, None] * x_prev
+        if bayes:  # posterior mean for the prior N(0, 1) in the channel B = A x* + sqrt(A) z
+            a = _xi1(model, jnp.sum(x * x, axis=-1) / n)
+            x_next, r_next = b / (1.0 + a)[:, None], 1.0 / (1.0 + a)
+        else:  # projection on S_N; d xhat_i/d B_i = sqrt(N)/|B| (1 - B_i^2/|B|^2), averaged over i
+            norm = jnp.linalg.norm(b, axis=-1)
+            x_next, r_next = math.sqrt(n) * b / norm[:, None], math.sqrt(n) / norm * (1.0 - 1.0 / n)
+        return (x_next, x, r_next), x_next
+
+    carry0 = (x0, jnp.zeros_like(x0), jnp.zeros(x0.shape[0], x0.dtype))
+    (final, _, _), xs = jax.lax.scan(step, carry0, None, length=n_iter)
+    xs = jnp.concatenate([x0[None], xs])  # (n_iter + 1, batch, n)
+    m = xs @ instance.signal / n
+    corr = jnp.einsum("tbn,sbn->tsb", xs, xs) / n
+    return m, jnp.diagonal(corr).T, corr, final
+
+
+def _run_amp(instance: SpikedInstance, x0: Array, n_iter: int, bayes: bool) -> AMPResult:
+    instance = _check_instance(instance)
+    n = instance.signal.shape[0]
+    x0 = _check_points("x0", x0, n, on_sphere=not bayes)
+    n_iter = _validate.integer("n_iter", n_iter, minimum=1, maximum=MAX_AMP_ITERATIONS)
+    batch = x0.shape[:-1]
+    m, q, corr, final = _amp(instance, x0.reshape(-1, n), n_iter, bayes)
+    r = n_iter + 1
+    return AMPResult(m.reshape((r,) + batch), q.reshape((r,) + batch), corr.reshape((r, r) + batch),
+                     final.reshape(x0.shape))
+
+
+def ml_amp(instance: SpikedInstance, x0: Array, n_iter: int) -> AMPResult:
+    r"""Maximum-likelihood AMP on one instance from ``x0`` (a point or a batch of points of :math:`S_N`).
+
+    .. math::
+
+        B^t = -\nabla L(\hat x^t) - r_t\Big[\frac1{\Delta_2}
+            + \frac{p-1}{\Delta_p}\Big(\frac{\hat x^t\cdot\hat x^{t-1}}{N}\Big)^{p-2}\Big]\hat x^{t-1},
+        \qquad \hat x^{t+1} = \sqrt N\,\frac{B^t}{|B^t|}, \qquad
+        r_{t+1} = \frac1N\sum_i\frac{\partial\hat x^{t+1}_i}{\partial B^t_i} = \frac{\sqrt N}{|B^t|}\Big(1-\frac1N\Big),
+
+    with :math:`\hat x^0 =` ``x0``, :math:`\hat x^{-1} = 0`. :math:`-\nabla L = Yx/(\Delta_2\sqrt N) +
+    T[\cdot,x,\dots,x]/(\sqrt{(p-1)!}\,\Delta_pN^{(p-1)/2})` comes from :func:`landscape.fields.derivatives` on
+    :func:`loss_field`. The Onsager term is the one of tensor AMP (Lesieur et al. 2017) for the two channels: the
+    noise of :math:`-\nabla L` has variance :math:`1/(\Delta_2N)` per matrix entry and enters each of the
+    :math:`p-1` free slots of the tensor, hence :math:`r_t\,\partial_q\xi'(q)` at :math:`q = \hat x^t\cdot
+    \hat x^{t-1}/N`. A fixed point has :math:`\hat x \propto -\nabla L(\hat x)`: a critical point of :math:`L` on
+    :math:`S_N` (Sarao Mannelli et al. 2019, arXiv:1902.00139). ``jit``-compiled, one pass over the
+    tensors per iteration; map over instances with ``jax.vmap``. The overlaps follow
+    :func:`ml_amp_state_evolution` as :math:`N\to\infty`.
+    """
+    return _run_amp(instance, x0, n_iter, bayes=False)
+
+
+def bayes_amp(instance: SpikedInstance, x0: Array, n_iter: int) -> AMPResult:
+    r"""Bayes-optimal AMP on one instance from ``x0`` (any finite point or batch of points of :math:`\mathbb R^N`).
+
+    .. math::
+
+        B^t = -\nabla L(\hat x^t) - r_t\Big[\frac1{\Delta_2}
+            + \frac{p-1}{\Delta_p}\Big(\frac{\hat x^t\cdot\hat x^{t-1}}{N}\Big)^{p-2}\Big]\hat x^{t-1}, \qquad
+        A^t = \xi'\Big(\frac{|\hat x^t|^2}{N}\Big), \qquad
+        \hat x^{t+1} = \frac{B^t}{1+A^t}, \qquad r_{t+1} = \frac1{1+A^t}.
+
+    The effective channel is :math:`B^t \approx \xi'(m_t)\,x^* + \sqrt{\xi'(q_t)}\,z` with :math:`q_t =
+    |\hat x^t|^2/N`: the matrix part of :math:`-\nabla L` carries :math:`m/\Delta_2` of signal and variance
+    :math:`q/\Delta_2`, the tensor part :math:`m^{p-1}/\Delta_p` and :math:`q^{p-1}/\Delta_p`. On the Nishimori line
+    :math:`q = m`, signal and variance are both :math:`A = \xi'(m)`, and the posterior mean of a coordinate under
+    the spherical prior (for large :math:`N`, a standard Gaussian prior) is :math:`B/(1+A)`, with derivative
+    :math:`1/(1+A)` (Sarao Mannelli et al., PRX 10 (2020) 011057, arXiv:1812.09066; Lesieur et al.
+    2017). Start on the Nishimori line, :math:`|\hat x^0|^2/N = \hat x^0\cdot x^*/N`, for the state evolution
+    :math:`m_{t+1} = \xi'(m_t)/(1+\xi'(m_t))` to hold from the first step (:func:`bayes_amp_state_evolution`
+    follows any start). ``self_overlap`` records :math:`q_t`.
+    """
+    return _run_amp(instance, x0, n_iter, bayes=True)
+
+
+def _overlap_start(name: str, m0: Any) -> np.ndarray:
+    _validate.finite_array(name, m0)
+    m0 = np.asarray(m0, dtype=np.float64)
+    if np.any(np.abs(m0) > 1):
+        raise ValueError(f"{name} must lie in [-1, 1], got values up to {float(np.max(np.abs(m0)))}")
+    return m0
+
+
+@partial(jax.jit, static_argnames=("model", "n_iter", "bayes"))
+def _state_evolution(model: SpikedMatrixTensor, m0: Array, q0: Array, n_iter: int, bayes: bool) -> Array:
+    def step(carry, _):
+        m, q = carry
+        if bayes:
+            a = _xi1(model, q)
+            m, q = _xi1(model, m) / (1.0 + a), (_xi1(model, m) ** 2 + a) / (1.0 + a) ** 2
+        else:
+            m = _xi1(model, m) / jnp.sqrt(_xi1(model, m) ** 2 + _xi1(model, 1.0))
+        return (m, q), m
+
+    _, ms = jax.lax.scan(step, (m0, q0), None, length=n_iter)
+    return jnp.concatenate([m0[None], ms])
+
+
+def ml_amp_state_evolution(model: SpikedMatrixTensor, m0: Any, n_iter: int) -> Array:
+    r"""The :math:`N\to\infty` overlaps of :func:`ml_amp`: :math:`m_{t+1} = \xi'(m_t)/\sqrt{\xi'(m_t)^2 + \xi'(1)}`.
+
+    Derivation: with :math:`|\hat x^t|^2 = N` the Onsager-corrected field is :math:`B^t = \xi'(m_t)x^* +
+    \sqrt{\xi'(1)}\,z` with :math:`z` a standard Gaussian vector independent of :math:`x^*` (the matrix and tensor
+    noise contribute variances :math:`1/\Delta_2` and :math:`1/\Delta_p`), so :math:`|B^t|^2/N \to \xi'(m_t)^2 +
+    \xi'(1)` and :math:`\hat x^{t+1}\cdot x^*/N = \sqrt N\,B^t\cdot x^*/(N|B^t|)` is the formula (Sarao Mannelli
+    et al. 2019, arXiv:1902.00139). ``m0`` is an overlap or an array of them in :math:`[-1, 1]`; returns
+    :math:`m_0,\dots,m_{n\_iter}`, shape ``(n_iter + 1,) + m0.shape``.
+    """
+    model = _model("model", model)
+    m0 = _overlap_start("m0", m0)
+    n_iter = _iterations(n_iter)
+    return _state_evolution(model, jnp.asarray(m0), jnp.ones_like(jnp.asarray(m0)), n_iter, False)
+
+
+def bayes_amp_state_evolution(model: SpikedMatrixTensor, m0: Any, n_iter: int, q0: Any = None) -> Array:
+    r"""The :math:`N\to\infty` overlaps of :func:`bayes_amp`: on the Nishimori line (``q0 = m0``, the default)
+
+    .. math:: m_{t+1} = \frac{\xi'(m_t)}{1 + \xi'(m_t)},
+
+    the scalar Gaussian channel :math:`B = A x^* + \sqrt A z`, :math:`A = \xi'(m)`, denoised by the posterior mean
+    :math:`B/(1+A)` of a unit Gaussian prior (Sarao Mannelli et al., PRX 10 (2020) 011057, arXiv:1812.09066;
+    Lesieur et al. 2017). From a start off the line, :math:`q_0 = |\hat x^0|^2/N \ne m_0`, the pair evolves as
+    :math:`m_{t+1} = \xi'(m_t)/(1+\xi'(q_t))`, :math:`q_{t+1} = (\xi'(m_t)^2 + \xi'(q_t))/(1+\xi'(q_t))^2`, which
+    maps :math:`q = m` to itself. Returns :math:`m_0,\dots,m_{n\_iter}`, shape ``(n_iter + 1,) + m0.shape``;
+    ``q0 >= 0`` broadcasts against ``m0``.
+    """
+    model = _model("model", model)
+    m0 = _overlap_start("m0", m0)
+    if q0 is None:
+        q0 = m0
+    else:
+        _validate.finite_array("q0", q0)
+        q0 = np.asarray(q0, dtype=np.float64)
+        if np.any(q0 < 0):
+            raise ValueError(f"q0 = |x0|^2/N must be >= 0, got values down to {float(np.min(q0))}")
+    if np.any(m0**2 > q0 * 1.0000001 + 1e-15):
+        raise ValueError("m0 and q0 must satisfy m0^2 <= q0 (Cauchy-Schwarz, |x*|^2 = N)")
+    m0, q0 = np.broadcast_arrays(m0, q0)
+    n_iter = _iterations(n_iter)
+    return _state_evolution(model, jnp.asarray(m0), jnp.asarray(q0), n_iter, True)
+
+
+# ------------------------------------------------------------------------------------------- gradient flow
+
+
+def gradient_flow(instance: SpikedInstance, x0: Array, dt: float = 0.05, n_steps: int = 2000,
+                  record_every: int = 10, hessian: bool = False, method: str = "euler") -> dynamics.Trajectory:
+    r"""Gradient flow :math:`\dot x = -\operatorname{grad}L(x)` on :math:`S_N` for one instance, observed.
+
+    Runs :func:`landscape.dynamics.gradient_flow` on :func:`loss_field` with ``reference = instance.signal``, so the
+    :class:`~landscape.dynamics.Trajectory` also records the overlap :math:`m(t) = x(t)\cdot x^*/N` (``overlap``)
+    and, with ``hessian=True``, the lowest tangent-Hessian eigenvalue and the squared overlap of its eigenvector
+    with the tangent direction of the signal (``hessian_overlap``). ``energy`` is :math:`u = L/N`. ``x0`` is a
+    point or a batch of points of :math:`S_N`; ``dt``, ``n_steps``, ``record_every``, ``method`` as there
+    (:math:`\Delta t \le 0.1` is stable while :math:`\Delta t(2\sqrt{\xi''(1)} + \xi'(1)) \lesssim 1`). Above
+    :func:`gradient_flow_threshold` the overlap grows from a small start to that of the minimum near the signal
+    (Sarao Mannelli et al. 2019, arXiv:1907.08226).
+    """
+    instance = _check_instance(instance)
+    return dynamics.gradient_flow(_loss_field(instance), x0, dt=dt, n_steps=n_steps, record_every=record_every,
+                                  method=method, hessian=hessian, reference=instance.signal)
