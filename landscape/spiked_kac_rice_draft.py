@@ -410,7 +410,8 @@ def trivialization_threshold(p: int, deltap: float, region: str = "all") -> floa
       :math:`m \ge 0` (``region="positive"``) the maximum stays at :math:`m = 0` and the threshold is again the
       closed form. Over all overlaps (``region="all"``) a second band sits near the *mirror* fixed point at
       :math:`m < 0` (the loss is even up to the tensor term) and collapses onto it when it leaves the bulk; this
-      birth is the threshold for :math:`\Delta_p \lesssim 4`, the equator band at :math:`m \approx -0.1` above.
+      birth is the threshold for :math:`\Delta_p \lesssim 4`, the equator band (its maximum at
+      :math:`-0.1 < m < 0`) above.
       ``p = 5`` (:math:`\theta'(0) = 0`): the equator for :math:`\Delta_p \gtrsim 0.6`, the mirror birth below.
       Past its birth the mirror point of an odd ``p`` stays an isolated *bad* local minimum,
       :math:`\Sigma_{\min} = 0` (a sub-exponential, not an exponential, count): for odd ``p`` the landscape never
@@ -455,6 +456,9 @@ def trivialization_threshold(p: int, deltap: float, region: str = "all") -> floa
     end = 1.05 * max([start] + [inv2 for inv2, _ in births])
     levels, values = [start], [_spurious(start, p, invp, region)[0]]
     while levels[-1] < end or values[-1] >= 0.0:
+        if len(levels) > 2000:  # a factor e^20 above the gradient-flow line: never reached for deltap in range
+            raise RuntimeError(f"no trivialization found below 1/delta2 = {levels[-1]:.6g} for p={p}, "
+                               f"deltap={deltap}")
         levels.append(levels[-1] * 1.01)
         values.append(_spurious(levels[-1], p, invp, region)[0])
     last = max(i for i in range(1, len(levels)) if values[i - 1] >= 0.0 > values[i])
