@@ -27,7 +27,7 @@ derivation above is self-contained, and it reduces exactly to :func:`landscape.k
 :math:`m = 0`).
 
 **The good minimum is an ML-AMP fixed point (proved here).** Optimising over the energy,
-:math:`\sup_u \Sigma(m, u)` vanishes, with zero derivative in :math:`m`, exactly at the solutions of
+:math:`\sup_u \Sigma(m, u)` vanishes, with zero derivative in :math:`m`, at every solution of
 :math:`m = \xi'(m)/\sqrt{\xi'(m)^2 + \xi'}` (the state-evolution fixed points of ML-AMP) where
 :math:`R^2 = \xi'(m)^2 + \xi' > \xi''`; there :math:`\mu = R + \xi''/R` and :math:`u = -\xi(m) - \xi'/R` (see
 :func:`good_minimum`). So the annealed count of critical points there is sub-exponential, and
@@ -47,7 +47,7 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.optimize import brentq
 
-from . import _validate, fields, kac_rice, rmt
+from . import _validate, fields, rmt
 
 
 class _Model(NamedTuple):
