@@ -461,3 +461,62 @@ def test_gradient_flow_finds_the_signal_above_threshold():
     u_star = -(xi(1, m_star) * xi(0, m_star) / m_star + xi(1, 1.0)) / math.sqrt(xi(1, m_star) ** 2 + xi(1, 1.0))
     assert np.all(np.abs(energy[-1] - u_star) < 3 * math.sqrt(xi(0, 1.0) / n))
     assert np.all(energy[-1] < -xi(0, m_star))  # below the mean -xi(m): the minimum also exploits the noise
+
+
+# ------------------------------------------------------------------------------- N = infinity gradient flow
+
+
+def test_dmft_without_a_matrix_part_or_an_initial_overlap_is_cugliandolo_kurchan():
+    model = sp.SpikedMatrixTensor(3, 0.4, 1.0)
+    dmft = sp.gradient_flow_dmft(model, 6.0, 0.1, 0.0)
+    ck = ls.dynamics.cugliandolo_kurchan(model.xi, 0.0, 6.0, 0.1)
+    for a, b in zip((dmft.energy, dmft.mu, dmft.C, dmft.R), (ck.energy, ck.mu, ck.C, ck.R)):
+        np.testing.assert_array_equal(a, b)
+    assert np.all(dmft.m == 0.0)
+    # no matrix part (1/Delta_2 -> 0): the pure 3-spin scaled by 1/(3 Delta_3)
+    tensor_only = sp.gradient_flow_dmft(sp.SpikedMatrixTensor(3, 1e300, 0.5), 6.0, 0.1, 0.0)
+    pure = ls.dynamics.cugliandolo_kurchan(ls.fields.mixture({3: 2 / 3}), 0.0, 6.0, 0.1)
+    np.testing.assert_allclose(tensor_only.energy, pure.energy, rtol=1e-14, atol=1e-300)
+    np.testing.assert_allclose(tensor_only.C, pure.C, rtol=1e-14)
+
+
+def test_dmft_converges_in_dt_and_reaches_the_kac_rice_good_minimum():
+    model = sp.SpikedMatrixTensor(3, 1 / 2.5, 1.0)  # above the gradient-flow line 1/Delta_2 = 2
+    runs = [sp.gradient_flow_dmft(model, 8.0, dt, 0.05) for dt in (0.1, 0.05, 0.025)]
+    at = [run.m[int(round(8.0 / (run.times[1] - run.times[0])))] for run in runs]
+    assert (at[0] - at[1]) / (at[1] - at[2]) > 6.0  # fourth order: 16 in the limit
+    # the long run on the adaptive grid ends at the good minimum of the Kac-Rice count (= ML-AMP's fixed point)
+    long = sp.gradient_flow_dmft(model, 400.0, m0=1e-3, adaptive=True)
+    m_star, u_star = sp.good_minimum(model)
+    assert long.R is None and long.times[-1] >= 400.0
+    assert abs(long.m[-1] - m_star) < 2e-3 and abs(long.energy[-1] - u_star) < 2e-3, (long.m[-1], m_star)
+    # there the Hessian's multiplier is mu* = R + xi''(1)/R, R = xi'(m*)/m* (the Kac-Rice optimum)
+    r = float(ls.fields.xi(model.xi, m_star, 1)) / m_star
+    assert abs(long.mu[-1] - (r + float(ls.fields.xi(model.xi, 1.0, 2)) / r)) < 5e-3
+
+
+def test_dmft_overlap_grows_at_the_bbp_rate_above_the_gradient_flow_line():
+    deltap = 1.0
+    line = sp.gradient_flow_threshold(3, deltap)
+    for inv2, above in ((1.3 * line, True), (0.85 * line, False)):
+        model = sp.SpikedMatrixTensor(3, 1 / inv2, deltap)
+        sol = sp.gradient_flow_dmft(model, 100.0, m0=1e-12, adaptive=True, points=256)
+        rate = np.gradient(np.log(sol.m), sol.times)
+        v = float(ls.fields.xi(model.xi, 1.0, 2))
+        k = np.argmin(np.abs(sol.times - 100.0))
+        if above:  # the outlier theta + v/theta of the marginal states' Hessian, minus mu(t): measured 0.109 vs 0.106
+            predicted = inv2 + v / inv2 - sol.mu[k]
+            assert predicted > 0.05 and abs(rate[k] - predicted) < 0.1 * predicted, (rate[k], predicted)
+        else:  # no outlier: the overlap creeps up as a power law, its rate ~ 1/t
+            assert 0 < rate[k] < 0.01 and sol.m[k] < 100 * sol.m[0]
+
+
+@pytest.mark.parametrize("kwargs, exc", [
+    (dict(model=(3, 0.5, 1.0)), TypeError), (dict(m0=1.5), ValueError), (dict(t_max=0.0), ValueError),
+    (dict(dt=-0.1), ValueError), (dict(adaptive=1), TypeError), (dict(adaptive=True, points=31), ValueError),
+])
+def test_dmft_validation(kwargs, exc):
+    args = dict(model=sp.SpikedMatrixTensor(3, 0.5, 1.0), t_max=1.0, dt=0.1, m0=0.01)
+    args.update(kwargs)
+    with pytest.raises(exc):
+        sp.gradient_flow_dmft(**args)

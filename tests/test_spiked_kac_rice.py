@@ -1,4 +1,4 @@
-"""Unit tests of landscape.spiked_kac_rice_draft: Kac–Rice complexity of the spiked matrix–tensor loss with the
+"""Unit tests of the Kac–Rice part of landscape.spiked: Kac–Rice complexity of the spiked matrix–tensor loss with the
 signal, the good minimum (= ML-AMP fixed point), the trivialization threshold, validation."""
 
 import math
@@ -10,24 +10,24 @@ import pytest
 from scipy.optimize import brentq
 
 import landscape as ls
-from landscape import spiked_kac_rice_draft as skr
+from landscape import spiked as skr
 
-Model = skr._Model
+Model = ls.spiked.SpikedMatrixTensor
 
 
 def moments(model):
     """(xi(1), xi'(1), xi''(1)) read back from the Mixture, independently of the module's kernels."""
-    mix = skr._xi(model)
+    mix = model.xi
     return tuple(float(ls.fields.xi(mix, 1.0, d)) for d in range(3))
 
 
 def xi_at(model, m, d):
-    return np.asarray(ls.fields.xi(skr._xi(model), np.asarray(m, dtype=float), d))
+    return np.asarray(ls.fields.xi(model.xi, np.asarray(m, dtype=float), d))
 
 
 def dxi(model, q):
     """xi'(q) in plain Python floats, from the Mixture's degrees and coefficients (fast inside loops)."""
-    mix = skr._xi(model)
+    mix = model.xi
     return sum(c * p * q ** (p - 1) for p, c in zip(mix.degrees, mix.coefficients))
 
 
@@ -97,12 +97,12 @@ def spurious_max(model, lo=-0.9999, hi=0.9999, window=0.03):
 def test_reduces_to_complexity_mixed_at_zero_overlap(p, delta2):
     model = Model(p, delta2, 0.8)
     u = np.linspace(-4.0, 4.0, 161)
-    np.testing.assert_allclose(skr.complexity(0.0, u, model), ls.kac_rice.complexity_mixed(u, skr._xi(model)),
+    np.testing.assert_allclose(skr.complexity(0.0, u, model), ls.kac_rice.complexity_mixed(u, model.xi),
                                rtol=0, atol=1e-13)
     # and the sup over u is that of complexity_mixed (a grid of energies)
     grid = np.linspace(-4.0, 4.0, 40001)
     assert float(skr.complexity(0.0, None, model)) == pytest.approx(
-        float(np.max(ls.kac_rice.complexity_mixed(grid, skr._xi(model)))), abs=1e-8)
+        float(np.max(ls.kac_rice.complexity_mixed(grid, model.xi))), abs=1e-8)
 
 
 def test_internal_polynomial_is_fields_xi():
@@ -257,7 +257,7 @@ def test_good_minimum_monte_carlo():
         return s[0] / math.sqrt(n), loss, jnp.linalg.norm(g - jnp.dot(s, g) / n * s) / math.sqrt(n)
 
     runs = np.array([[float(v) for v in descend(ls.fields.prepare(
-        ls.fields.sample_mixture(jax.random.key(1000 + seed), n, skr._xi(model))))] for seed in range(seeds)])
+        ls.fields.sample_mixture(jax.random.key(1000 + seed), n, model.xi)))] for seed in range(seeds)])
     assert np.all(runs[:, 2] < 1e-6)  # converged to critical points
     assert abs(runs[:, 0].mean() - m_star) < 0.04  # standard error about 0.015
     assert abs(runs[:, 1].mean() - u_star) < 0.06  # standard error about 0.02
@@ -350,19 +350,20 @@ def test_threshold_values_and_the_algorithmic_lines():
 # ------------------------------------------------------------------------------------------ validation
 
 
-@pytest.mark.parametrize("model, exc, name", [
-    (object(), TypeError, "model"),
-    (Model(2, 1.0, 1.0), ValueError, "model.p"),
-    (Model(3.0, 1.0, 1.0), TypeError, "model.p"),
-    (Model(3, 0.0, 1.0), ValueError, "model.delta2"),
-    (Model(3, float("nan"), 1.0), ValueError, "model.delta2"),
-    (Model(3, 1.0, -2.0), ValueError, "model.deltap"),
-    (Model(3, 1.0, "1"), TypeError, "model.deltap"),
+@pytest.mark.parametrize("args, exc, name", [
+    ((2, 1.0, 1.0), ValueError, "p"),
+    ((3.0, 1.0, 1.0), TypeError, "p"),
+    ((3, 0.0, 1.0), ValueError, "delta2"),
+    ((3, float("nan"), 1.0), ValueError, "delta2"),
+    ((3, 1.0, -2.0), ValueError, "deltap"),
+    ((3, 1.0, "1"), TypeError, "deltap"),
 ])
-def test_bad_model(model, exc, name):
-    for call in (lambda: skr.complexity(0.1, -1.0, model), lambda: skr.complexity_minima(0.1, model),
-                 lambda: skr.good_minimum(model), lambda: skr._xi(model)):
-        with pytest.raises(exc, match=name):
+def test_bad_model(args, exc, name):
+    with pytest.raises(exc, match=name):
+        Model(*args)
+    for call in (lambda: skr.complexity(0.1, -1.0, object()), lambda: skr.complexity_minima(0.1, object()),
+                 lambda: skr.good_minimum((3, 1.0, 1.0))):
+        with pytest.raises(TypeError, match="model"):
             call()
 
 
