@@ -936,7 +936,11 @@ def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t
     the :math:`C`-range of the interval, exact when :math:`\chi` is linear in :math:`C` there, as under FDT —
     times the interval mean of the other factor. Time steps are the implicit BDF2 formula, solved in each row by
     fixed-point iteration to :math:`10^{-10}`. The entries at lags :math:`h` and :math:`2h` are carried along the
-    diagonal (stationary short-lag dynamics, Kim & Latz), which is accurate once :math:`h \ll t`.
+    diagonal (stationary short-lag dynamics, Kim & Latz), which is accurate once :math:`h \ll t`. The grid assumes
+    that nothing fast happens late: a relaxation of rate :math:`\lambda` that starts at time :math:`t` (with a
+    ``signal``, the fall into the good minimum after a long plateau) is resolved only if :math:`2t\lambda/`
+    ``points`` :math:`\ll 1`; otherwise the carried diagonal freezes a wrong state (an example is measured in
+    :func:`landscape.spiked.gradient_flow_dmft`). Double ``points`` to check.
 
     **Accuracy and cost** (measured; the tests and ``benchmarks/bench_dynamics.py`` repeat it). The quadratures
     are second order in :math:`h/t`, but the values carried along the diagonal lag by up to one level, and the

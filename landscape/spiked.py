@@ -752,7 +752,14 @@ def gradient_flow_dmft(model: SpikedMatrixTensor, t_max: float, dt: float = 0.1,
     ``adaptive=True`` :func:`landscape.dynamics.cugliandolo_kurchan_adaptive` (``points`` grid points, ``dt``
     unused): fixed work per decade of time, :math:`t = 400` in about a second on two CPU cores, with errors
     :math:`\propto 1/` ``points`` (:math:`10^{-2}` in :math:`m` on the steep rise at 256 points, :math:`10^{-4}` on
-    the plateaus). The uniform grid costs :math:`O((t_{\max}/\Delta t)^3)`: :math:`t_{\max} = 100` at
+    the plateaus). **Caveat of the adaptive grid:** its step at time :math:`t` is about :math:`2t/` ``points``, and a
+    fast event late in the run (the escape from a long plateau, followed by a relaxation of rate
+    :math:`\sim\lambda_{\min}` into the good minimum) is resolved only while that step is small against
+    :math:`1/\lambda_{\min}`. Measured for :math:`p = 3`, :math:`1/\Delta_2 = 2.3`, :math:`\Delta_3 = 1`: from
+    :math:`m_0 = 10^{-8}` (escape at :math:`t \approx 270`) the end point is right to :math:`10^{-4}` with 256 points;
+    from :math:`m_0 = 10^{-10}` (escape at :math:`t \approx 450`) it ends at :math:`m = 0.795` with 256 points and
+    0.812 (correct) with 512. Check late escapes by doubling ``points``. The uniform grid costs
+    :math:`O((t_{\max}/\Delta t)^3)`: :math:`t_{\max} = 100` at
     :math:`\Delta t = 0.1` takes a few seconds. A start uniform on :math:`S_N` has :math:`m_0 \approx N^{-1/2}`.
     """
     model = _model("model", model)
@@ -853,6 +860,16 @@ def _sigma(m: jax.Array, u: jax.Array, p: int, inv2: jax.Array, invp: jax.Array,
 # ------------------------------------------------------------------------------------------------ public
 
 
+def _complexity(m: Any, u: Any, model: Any, minima: bool) -> jax.Array:
+    """Validate, broadcast and evaluate :func:`_sigma` (``u`` None: the supremum over the energy)."""
+    p, inv2, invp = _inverse_noises(model)
+    m = _overlaps(m)
+    if u is None:
+        return _sigma(m, m, p, jnp.float64(inv2), jnp.float64(invp), minima, True)[0]
+    m, u = jnp.broadcast_arrays(m, rmt._real_array("u", u))
+    return _sigma(m, u, p, jnp.float64(inv2), jnp.float64(invp), minima, False)[0]
+
+
 def complexity(m: Any, u: Any, model: Any) -> jax.Array:
     r"""Annealed complexity (density in :math:`m` and :math:`u`) of critical points of any index of the spiked
     matrix–tensor loss :math:`L = -N\xi(m) + H` at overlap ``m`` and energy ``u = L/N``:
@@ -879,17 +896,12 @@ def complexity(m: Any, u: Any, model: Any) -> jax.Array:
     Args:
         m: overlaps with the signal, real, in the open interval ``(-1, 1)``.
         u: energies per spin, real and finite, broadcast against ``m``; or ``None`` (supremum over the energy).
-        model: an object with ``p`` (integer ``>= 3``), ``delta2 > 0`` and ``deltap > 0``.
+        model: a :class:`SpikedMatrixTensor`.
 
     Returns:
         float64 array of the broadcast shape of ``m`` and ``u``.
     """
-    p, inv2, invp = _inverse_noises(model)
-    m = _overlaps(m)
-    if u is None:
-        return _sigma(m, m, p, jnp.float64(inv2), jnp.float64(invp), False, True)[0]
-    m, u = jnp.broadcast_arrays(m, rmt._real_array("u", u))
-    return _sigma(m, u, p, jnp.float64(inv2), jnp.float64(invp), False, False)[0]
+    return _complexity(m, u, model, minima=False)
 
 
 def complexity_minima(m: Any, model: Any, u: Any = None) -> jax.Array:
@@ -912,19 +924,14 @@ def complexity_minima(m: Any, model: Any, u: Any = None) -> jax.Array:
 
     Args:
         m: overlaps, real, in ``(-1, 1)``.
-        model: an object with ``p`` (integer ``>= 3``), ``delta2 > 0`` and ``deltap > 0``.
+        model: a :class:`SpikedMatrixTensor`.
         u: energies per spin (finite, broadcast against ``m``), or ``None`` for :math:`\sup_u`, the total number of
             minima at overlap ``m``.
 
     Returns:
         float64 array of the broadcast shape.
     """
-    p, inv2, invp = _inverse_noises(model)
-    m = _overlaps(m)
-    if u is None:
-        return _sigma(m, m, p, jnp.float64(inv2), jnp.float64(invp), True, True)[0]
-    m, u = jnp.broadcast_arrays(m, rmt._real_array("u", u))
-    return _sigma(m, u, p, jnp.float64(inv2), jnp.float64(invp), True, False)[0]
+    return _complexity(m, u, model, minima=True)
 
 
 # --------------------------------------------------------------------------------------- the good minimum
@@ -980,7 +987,7 @@ def good_minimum(model: Any) -> tuple[float, float]:
     :math:`m^* = 0.692912, 0.782665, 0.854882` and :math:`u^* = -1.611027, -1.850479, -2.342136`.
 
     Args:
-        model: an object with ``p`` (integer ``>= 3``), ``delta2 > 0`` and ``deltap > 0``.
+        model: a :class:`SpikedMatrixTensor`.
 
     Returns:
         ``(m_star, u_star)`` as floats.
@@ -1119,8 +1126,8 @@ def trivialization_threshold(p: int, deltap: float, region: str = "all") -> floa
     :math:`\Delta_p = 0.5`: 3.80631 / 2.85296; 1: 2.61347 / 2.19138; 2: 1.91421 / 1.74100; 5: 1.41579 / 1.37139.
     ``p = 4`` (all regions): 3.53400, 2.64995, 2.04499, 1.54067. Sarao Mannelli et al. (2019), Fig. 1, place the
     Kac–Rice line above the gradient-flow and ML-AMP lines, all three tending to 1 as :math:`\Delta_p \to \infty`,
-    as here; which overlaps their line covers could not be checked for this draft (the closed form of
-    ``region="equator"`` is the natural candidate for their closed-form line).
+    as here; which overlaps their line counts is not stated in the part of the paper we could consult (the closed
+    form of ``region="equator"`` is the natural candidate for their closed-form line). Chapter 9 uses ``"all"``.
 
     Method: ``"equator"``: brentq on the closed form from the gradient-flow line. Otherwise the largest
     :math:`\Sigma_{\min}` over the marginal overlaps of the region (:func:`_spurious`) is scanned in steps of 1% from
