@@ -42,9 +42,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -58,6 +58,7 @@ Array = jax.Array
 Field = fields.Field
 
 __all__ = [
+    "Landscape",
     "Trajectory",
     "CKSolution",
     "gradient_flow",
@@ -83,6 +84,22 @@ MAX_EQUILIBRIUM_STEPS = 400_000
 r"""Largest number of time steps ``t_max/dt`` accepted by :func:`equilibrium_dynamics` (the work grows as the
 square of the number of steps: :math:`2\times10^4` steps take about half a second on two CPU cores,
 :math:`4\times10^4` about four, once the arrays leave the cache)."""
+
+
+class Landscape(NamedTuple):
+    r"""Any smooth function on :math:`S_N` for :func:`gradient_flow` and :func:`langevin`, given by its jet.
+
+    ``jet(operand, sigma, order)`` returns the value :math:`H(\sigma)`, the Euclidean gradient and (for
+    ``order = 2``) the Euclidean Hessian, batched over the leading axes of ``sigma`` and traceable (it runs inside
+    ``jax.jit``); ``operand`` is a pytree of arrays (the data) passed through unchanged. The integrators record
+    :math:`H/N` as the energy, so an intensive function (an empirical risk :math:`R`) should be given as
+    :math:`NR`. ``jet`` is a static argument of the compiled integrator: a module-level function or a bound method
+    of a hashable object compiles once, a new ``lambda`` or ``functools.partial`` at every call compiles every time.
+    For a field, ``Landscape(fields.prepare(J), fields.derivatives)`` is what the integrators use internally.
+    """
+
+    operand: Any
+    jet: Callable
 
 
 class Trajectory(NamedTuple):
@@ -123,14 +140,14 @@ class CKSolution(NamedTuple):
 # --------------------------------------------------------------------------------------------- finite N
 
 
-@partial(jax.jit, static_argnames=("n_records", "record_every", "method", "hessian"))
-def _integrate(key: Array, field: fields.PreparedField, sigma: Array, temperature: Array, dt: Array,
+@partial(jax.jit, static_argnames=("n_records", "record_every", "method", "hessian", "jet"))
+def _integrate(key: Array, field: Any, sigma: Array, temperature: Array, dt: Array,
                wait_idx: Array, reference: Array | None, n_records: int, record_every: int, method: str,
-               hessian: bool):
+               hessian: bool, jet: Callable):
     batch, n = sigma.shape
 
-    def gradient(s):  # one pass over the (prepared, symmetrised) couplings per step: a matrix product for a batch
-        return fields.derivatives(field, s, 1)[1]
+    def gradient(s):  # for a prepared field: one pass over the symmetrised couplings, a matrix product for a batch
+        return jet(field, s, 1)[1]
 
     def drift(s):  # -P_s grad H(s): the gradient-flow velocity, tangent to S_N
         return -sphere.project_gradient(s, gradient(s))
@@ -148,7 +165,8 @@ def _integrate(key: Array, field: fields.PreparedField, sigma: Array, temperatur
         return sphere.retract(s, v)
 
     def lowest_mode(s):  # the lowest tangent eigenvalue and the squared overlap of its mode with the reference
-        hess = fields.tangent_derivatives(field, s)[2]
+        _, grad, hess = jet(field, s, 2)
+        hess = sphere.tangent_hessian(s, hess) - jnp.dot(s, grad) / n * jnp.eye(n - 1)
         if reference is None:
             return jnp.linalg.eigvalsh(hess)[0], None
         values, vectors = jnp.linalg.eigh(hess)
@@ -158,7 +176,7 @@ def _integrate(key: Array, field: fields.PreparedField, sigma: Array, temperatur
     noisy = method == "euler-maruyama"
 
     def observe(s, brown, saved, r):
-        h, grad = fields.derivatives(field, s, 1)
+        h, grad = jet(field, s, 1)
         energy = h / n
         mu = temperature * (n - 1) / n - jnp.sum(s * grad, axis=-1) / n  # sigma . grad H = sum_p p H_p
         here = (wait_idx == r)[:, None, None]
@@ -196,9 +214,17 @@ def _integrate(key: Array, field: fields.PreparedField, sigma: Array, temperatur
 
 def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float, n_steps: int, record_every: int,
          waiting_times: Sequence[float], method: str, hessian: bool, reference: Array | None) -> Trajectory:
-    couplings, _ = fields._check_field(field)
-    n = couplings[0].shape[0]
-    sigma0 = fields._check_sigma(sigma0, n)
+    if isinstance(field, Landscape):
+        operand, jet = field
+        if not callable(jet):
+            raise TypeError(f"a Landscape's jet must be callable, got {type(jet).__name__}")
+        sigma0 = sphere._point("sigma0", sigma0, batched=True)
+        n = sigma0.shape[-1]
+    else:
+        couplings, _ = fields._check_field(field)
+        n = couplings[0].shape[0]
+        sigma0 = fields._check_sigma(sigma0, n)
+        operand, jet = fields.prepare(field), fields.derivatives
     dt = _validate.real("dt", dt, minimum=0.0, strict_minimum=True)
     n_steps = _validate.integer("n_steps", n_steps, minimum=1)
     record_every = _validate.integer("record_every", record_every, minimum=1, maximum=n_steps)
@@ -229,8 +255,8 @@ def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float,
     batch = sigma0.shape[:-1]
     flat = sigma0.reshape((-1, n)).astype(jnp.float64)
     final, (energy, mu, corr, low, chi, overlap, low_overlap) = _integrate(
-        key, fields.prepare(field), flat, jnp.float64(temperature), jnp.float64(dt), jnp.asarray(idx), reference,
-        n_records, record_every, method, hessian)
+        key, operand, flat, jnp.float64(temperature), jnp.float64(dt), jnp.asarray(idx), reference,
+        n_records, record_every, method, hessian, jet)
     r = n_records + 1
     return Trajectory(
         times=jnp.arange(r) * interval,
@@ -251,8 +277,9 @@ def gradient_flow(field: Field, sigma0: Array, dt: float = 0.05, n_steps: int = 
                   reference: Array | None = None) -> Trajectory:
     r"""Gradient flow :math:`\dot\sigma = -\operatorname{grad}H(\sigma)` on :math:`S_N` from ``sigma0``, observed.
 
-    ``sigma0`` is a point or a batch (leading axes) of points of :math:`S_N`; ``field`` a coupling tensor or a
-    :class:`~landscape.fields.MixedField`. Schemes (the flow preserves :math:`|\sigma|^2`, and each step ends with
+    ``sigma0`` is a point or a batch (leading axes) of points of :math:`S_N`; ``field`` a coupling tensor, a
+    :class:`~landscape.fields.MixedField`, a :class:`~landscape.fields.PreparedField`, or a :class:`Landscape` (any
+    smooth function given by its jet, e.g. an empirical risk). Schemes (the flow preserves :math:`|\sigma|^2`, and each step ends with
     the projection :math:`x\mapsto\sqrt N x/|x|`, so :math:`|\sigma|^2 = N` to rounding):
 
     * ``"euler"`` — :math:`\sigma_{k+1} = R_{\sigma_k}(-\Delta t\,P_{\sigma_k}\nabla H(\sigma_k))`, first order; the

@@ -186,6 +186,39 @@ def test_reference_records_the_overlap_and_the_lowest_mode_direction():
         dyn.gradient_flow(couplings, starts, 0.05, 20, 10, reference=2 * ref)
 
 
+def _quadratic_jet(a, s, order):
+    """H(s) = -s.A.s/2 on S_N: value, gradient and Hessian, batched over the leading axes of s."""
+    grad = -jnp.einsum("ij,...j->...i", a, s)
+    value = 0.5 * jnp.sum(s * grad, axis=-1)
+    if order == 1:
+        return value, grad
+    return value, grad, jnp.broadcast_to(-a, s.shape[:-1] + a.shape)
+
+
+def test_a_landscape_given_by_its_jet_runs_like_a_field_and_like_its_own_function():
+    n = 30
+    couplings = ls.fields.sample_pspin(jax.random.fold_in(KEY, 17), n, 3)
+    starts = ls.sphere.random_points(jax.random.fold_in(KEY, 18), n, 2)
+    plain = dyn.gradient_flow(couplings, starts, 0.05, 100, 25, hessian=True)
+    wrapped = dyn.gradient_flow(dyn.Landscape(ls.fields.prepare(couplings), ls.fields.derivatives), starts, 0.05, 100,
+                                25, hessian=True)
+    np.testing.assert_array_equal(np.asarray(wrapped.energy), np.asarray(plain.energy))
+    np.testing.assert_allclose(np.asarray(wrapped.min_hessian_eigenvalue), np.asarray(plain.min_hessian_eigenvalue),
+                               atol=1e-10)
+    # a quadratic form: gradient flow finds the top eigenvector; the end point's Hessian has the gap as its bottom
+    a = np.asarray(ls.rmt.sample_goe(jax.random.fold_in(KEY, 19), n))
+    values, vectors = np.linalg.eigh(a)
+    top = vectors[:, -1] * np.sqrt(n)
+    traj = dyn.gradient_flow(dyn.Landscape(jnp.asarray(a), _quadratic_jet), starts, 0.1, 3000, 1000, hessian=True,
+                             reference=top)
+    np.testing.assert_allclose(np.abs(np.asarray(traj.overlap[-1])), 1.0, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(traj.energy[-1]), -values[-1] / 2, atol=1e-8)
+    np.testing.assert_allclose(np.asarray(traj.min_hessian_eigenvalue[-1]), values[-1] - values[-2], atol=1e-6)
+    np.testing.assert_allclose(np.asarray(traj.mu[-1]), values[-1], atol=1e-8)  # mu = -s.grad/N = s.A.s/N
+    with pytest.raises(TypeError, match="jet"):
+        dyn.gradient_flow(dyn.Landscape(jnp.asarray(a), "not a function"), starts, 0.1, 10, 5)
+
+
 @pytest.mark.parametrize(
     "kwargs, error",
     [
