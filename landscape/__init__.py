@@ -28,8 +28,10 @@ if os.environ.get("LANDSCAPES_JAX_CACHE", "1") != "0" and not jax.config.jax_com
     if "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS" not in os.environ:
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.1)
 
-from . import critical, dynamics, fields, kac_rice, plotting, rmt, sphere, spiked, tap, thermo, topology  # noqa: E402
+from . import (  # noqa: E402
+    critical, dynamics, fields, glm, kac_rice, plotting, rmt, sphere, spiked, tap, thermo, topology,
+)
 
-__all__ = ["critical", "dynamics", "fields", "kac_rice", "plotting", "rmt", "sphere", "spiked", "tap", "thermo",
+__all__ = ["critical", "dynamics", "fields", "glm", "kac_rice", "plotting", "rmt", "sphere", "spiked", "tap", "thermo",
            "topology"]
 __version__ = "0.1.0"
