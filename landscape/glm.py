@@ -50,7 +50,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _validate, sphere
+from . import _validate, dynamics, sphere
 
 Array = jax.Array
 
@@ -72,6 +72,7 @@ __all__ = [
     "multiplier",
     "scaled_hessian",
     "overlap",
+    "gradient_flow",
 ]
 
 #: Largest ``n * d`` that :func:`sample` accepts: the inputs take ``8 * n * d`` bytes (128 MiB at the limit), and a
@@ -147,6 +148,14 @@ class Loss:
     def __call__(self, z: Array, y: Array) -> Array:
         """:math:`\\ell(z, y)` for scalar ``z``, ``y`` (use :func:`derivatives` for arrays)."""
         return self._call(z, y)
+
+    def _jet(self, data: GLMData, theta: Array, order: int) -> tuple[Array, ...]:
+        """The jet of :math:`dR` for :class:`landscape.dynamics.Landscape`: value, gradient and (``order = 2``)
+        Hessian of :math:`d\\,R(\\theta)`, batched; a bound method of a hashable loss, so it compiles once."""
+        d = data.x.shape[1]
+        out = _risk_derivatives(self, data, theta, order)
+        jet = (d * out[0], d * out[1])
+        return jet + (d * out[3],) if order == 2 else jet
 
 
 jax.tree_util.register_pytree_node(Loss, lambda loss: ((), loss), lambda loss, _: loss)
@@ -424,3 +433,28 @@ def overlap(data: GLMData, theta: Array) -> Array:
     d = data.x.shape[1]
     theta = _check_theta(theta, d, on_sphere=True)
     return theta @ data.teacher / d
+
+
+# ------------------------------------------------------------------------------------------- gradient flow
+
+
+def gradient_flow(loss: Loss, data: GLMData, theta0: Array, dt: float = 0.05, n_steps: int = 2000,
+                  record_every: int = 10, hessian: bool = False, method: str = "euler") -> dynamics.Trajectory:
+    r"""Gradient flow :math:`\dot\theta = -d\,\operatorname{grad}R(\theta)` on :math:`S_d` for a sampled problem.
+
+    Runs :func:`landscape.dynamics.gradient_flow` (its integrators, its retraction onto the sphere, no new scheme)
+    on :math:`dR` given by its jet (:class:`landscape.dynamics.Landscape`): the time is measured in units in which
+    the per-coordinate drift is :math:`O(1)`, the scale of :func:`scaled_hessian`. The
+    :class:`~landscape.dynamics.Trajectory` records the risk :math:`R` as ``energy``, the overlap
+    :math:`m(t) = \theta(t)\cdot\theta^*/d` as ``overlap``, and ``mu`` :math:`= -\theta\cdot\nabla(dR)/d =`
+    ``-multiplier``; with ``hessian=True`` also the lowest eigenvalue of the tangent :func:`scaled_hessian` and the
+    squared overlap of its eigenvector with the tangent direction of :math:`\theta^*` (``hessian_overlap``).
+    ``theta0`` is a point or a batch of points of :math:`S_d`; a stable Euler step needs ``dt`` times the largest
+    eigenvalue of the scaled Hessian below 1 (the weights :math:`\ell''` of :math:`\ell_a` grow like
+    :math:`12z^2/a`: take ``dt`` :math:`\lesssim a/(12\max_i z_i^2)`).
+    """
+    loss = _loss(loss)
+    data = _check_data(data)
+    return dynamics.gradient_flow(dynamics.Landscape(data, loss._jet), theta0, dt=dt, n_steps=n_steps,
+                                  record_every=record_every, method=method, hessian=hessian,
+                                  reference=data.teacher)

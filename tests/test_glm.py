@@ -251,3 +251,38 @@ def test_risk_at_zero_overlap_monte_carlo():
                  -np.inf, np.inf, epsabs=1e-12)[0]
     stderr = terms.std(ddof=1) / math.sqrt(n)
     assert abs(risk - exact) < 4 * stderr, (risk, exact, stderr)
+
+
+# ------------------------------------------------------------------------------------------- gradient flow
+
+
+def test_gradient_flow_runs_dynamics_on_the_risk_and_records_the_overlap_and_the_hessian():
+    key = jax.random.key(1010)
+    n, d = 600, 40
+    data = ls.glm.sample(key, n, d, teacher="linear")
+    starts = ls.sphere.random_points(jax.random.fold_in(key, 1), d, 3)
+    # the correlation loss has one minimum on S_d, at normalize(X^T X theta*)
+    loss = ls.glm.correlation_loss()
+    traj = ls.glm.gradient_flow(loss, data, starts, dt=0.2, n_steps=2000, record_every=500, hessian=True)
+    target = np.asarray(data.x.T @ (data.x @ data.teacher))
+    target = target / np.linalg.norm(target) * np.sqrt(d)
+    np.testing.assert_allclose(np.asarray(traj.final), np.broadcast_to(target, (3, d)), atol=1e-6)
+    np.testing.assert_allclose(np.asarray(traj.energy[-1]),
+                               np.asarray(ls.glm.empirical_risk(loss, data, jnp.asarray(target))), atol=1e-10)
+    np.testing.assert_allclose(np.asarray(traj.overlap[-1]),
+                               np.asarray(ls.glm.overlap(data, jnp.asarray(target))), atol=1e-8)
+    assert np.all(np.diff(np.asarray(traj.energy), axis=0) <= 1e-12)
+    # the recorded bottom of the Hessian is that of the tangent scaled Hessian; mu is minus the multiplier
+    end = traj.final[0]
+    tangent = ls.sphere.tangent_hessian(end, ls.glm.scaled_hessian(loss, data, end))
+    assert abs(float(traj.min_hessian_eigenvalue[-1, 0]) - float(np.linalg.eigvalsh(np.asarray(tangent))[0])) < 1e-8
+    assert abs(float(traj.mu[-1, 0]) + float(ls.glm.multiplier(loss, data, end))) < 1e-10
+    # phase retrieval with plenty of data: a random start finds the signal up to its sign
+    pr = ls.glm.phase_retrieval_loss(1.0)
+    data_pr = ls.glm.sample(jax.random.fold_in(key, 2), 8 * d, d)
+    out = ls.glm.gradient_flow(pr, data_pr, starts, dt=0.01, n_steps=4000, record_every=4000)
+    assert np.all(np.abs(np.asarray(out.overlap[-1])) > 0.95), np.asarray(out.overlap[-1])
+    with pytest.raises(TypeError, match="loss"):
+        ls.glm.gradient_flow(lambda z, y: z, data, starts)
+    with pytest.raises(ValueError, match="sphere"):
+        ls.glm.gradient_flow(loss, data, 2 * starts)
