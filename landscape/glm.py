@@ -31,8 +31,10 @@ a sample covariance with data-dependent weights minus the Lagrange multiplier :m
 matrix whose spectrum chapter 10 compares with a Marchenko–Pastur-type law, with the teacher direction as a
 possible BBP outlier.
 
-Sources: A. Maillard, T. Bonnaire and G. Biroli (the loss :math:`\ell_a`, the landscape of phase retrieval; the
-overlap written :math:`q` there); S. Sarao Mannelli, G. Biroli, C. Cammarota, F. Krzakala, P. Urbani and
+Sources: A. Maillard, T. Bonnaire and G. Biroli, *Topological exploration of high-dimensional empirical risk
+landscapes: general approach, and applications to phase retrieval*, arXiv:2602.17779 (2026) (the landscape of phase
+retrieval; the overlap written :math:`q` there); Annesi, Bocchi & Cammarota, arXiv:2510.18435 (the loss :math:`\ell_a`
+and gradient descent on it); S. Sarao Mannelli, G. Biroli, C. Cammarota, F. Krzakala, P. Urbani and
 L. Zdeborová, *Complex dynamics in simple neural networks: understanding gradient flow in phase retrieval*,
 NeurIPS 2020, arXiv:2006.06997 (the square-intensity loss, the spectrum of the Hessian as a weighted sample
 covariance); Absil, Mahony & Sepulchre, *Optimization Algorithms on Matrix Manifolds* (2008), §5.5 (the Riemannian
@@ -178,7 +180,7 @@ def phase_retrieval_loss(a: float) -> Loss:
 
     Depends on :math:`y` through :math:`y^2` only. :math:`a\,\ell_a \to (z^2-y^2)^2` as :math:`a\to\infty`
     (:func:`square_intensity_loss`); small :math:`a` weights the samples with small :math:`|y|` more (Maillard,
-    Bonnaire & Biroli).
+    Bonnaire & Biroli, arXiv:2602.17779; Annesi, Bocchi & Cammarota, arXiv:2510.18435).
     """
     a = _validate.real("a", a, minimum=0.0, strict_minimum=True)
     return Loss(_phase_retrieval, f"phase retrieval (a = {a:g})", (a,))
