@@ -75,8 +75,12 @@ def test_hessian_against_diagonalisation_below_and_above_threshold():
     loss = loss_a(1.0)
     a_bbp, a_neg = init_bbp_threshold(loss, weight_bounds=LA_BOUNDS, num_nodes=80)
     assert 1.0 < a_bbp < 4.0 and a_neg == a_bbp
-    below = hessian_spectrum_at_random(loss, 1.0, weight_bounds=LA_BOUNDS)
-    ev, ov = _sample_d(loss, 1.0, seed=0)
+    # below the threshold. OPEN: the sampled lowest eigenvalue sits ~0.14 above the predicted edge at d = 1000 both
+    # here (a = 1/2, alpha = 1: -4.128 vs -4.271) and at a = 1, alpha = 1 (0.146 off); the tolerance 0.15 barely
+    # holds. Find out whether this is finite-d edge convergence (check d = 500, 1000, 2000) or a formula error.
+    soft = loss_a(0.5)
+    below = hessian_spectrum_at_random(soft, 1.0, weight_bounds=LA_BOUNDS)
+    ev, ov = _sample_d(soft, 1.0, seed=0)
     assert np.isnan(below.outlier) and not below.edge_at_bound
     assert ev[0] == pytest.approx(below.lower_edge + below.mu, abs=0.15)   # ≈ 3 d^{-2/3} × bulk width 5
     assert ov[0] < 0.15
