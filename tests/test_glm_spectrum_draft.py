@@ -75,9 +75,11 @@ def test_hessian_against_diagonalisation_below_and_above_threshold():
     loss = loss_a(1.0)
     a_bbp, a_neg = init_bbp_threshold(loss, weight_bounds=LA_BOUNDS, num_nodes=80)
     assert 1.0 < a_bbp < 4.0 and a_neg == a_bbp
-    # below the threshold. OPEN: the sampled lowest eigenvalue sits ~0.14 above the predicted edge at d = 1000 both
-    # here (a = 1/2, alpha = 1: -4.128 vs -4.271) and at a = 1, alpha = 1 (0.146 off); the tolerance 0.15 barely
-    # holds. Find out whether this is finite-d edge convergence (check d = 500, 1000, 2000) or a formula error.
+    # below the threshold. The sampled lowest eigenvalue fluctuates a lot from sample to sample here: mean offsets
+    # from the predicted edge (a = 1/2, alpha = 1) of +0.20, -0.06, +0.09, +0.17 at d = 250, 500, 1000, 2000 (3, 3,
+    # 3, 1 samples): no trend with d, so not a formula error, but one sample with tolerance 0.15 is fragile. TODO:
+    # average several samples and take the tolerance from their spread (the edge near the weights' essential
+    # bound is not a square-root edge; its fluctuations are not Tracy-Widom).
     soft = loss_a(0.5)
     below = hessian_spectrum_at_random(soft, 1.0, weight_bounds=LA_BOUNDS)
     ev, ov = _sample_d(soft, 1.0, seed=0)
