@@ -593,6 +593,26 @@ def _ck_sizes(rows: int) -> list[int]:
     return sizes
 
 
+def _planted(signal: fields.Mixture | int | None, m0: float) -> tuple[fields.Mixture | None, float]:
+    """Validate a planted direction's ``signal`` (a mixture, or None) and initial overlap ``m0``."""
+    if signal is not None:
+        signal = fields._mixture("signal", signal)
+    m0 = _validate.real("m0", m0, minimum=-1.0, maximum=1.0)
+    if m0 != 0.0 and signal is None:
+        raise ValueError("m0 is the overlap with a planted direction: give signal= too (m0 = 0 without one)")
+    return signal, m0
+
+
+def _aligned(mix: fields.Mixture, signal: fields.Mixture | None) -> tuple[tuple[int, ...], Array, Array]:
+    """The union of the degrees of ``mix`` and ``signal`` and both coefficient vectors on it (zeros where a degree
+    is absent, an exact zero without a signal)."""
+    degrees = tuple(sorted(set(mix.degrees) | set(signal.degrees if signal else ())))
+    noise_c = dict(zip(mix.degrees, mix.coefficients))
+    signal_c = dict(zip(signal.degrees, signal.coefficients)) if signal else {}
+    return (degrees, jnp.asarray([noise_c.get(d, 0.0) for d in degrees], dtype=jnp.float64),
+            jnp.asarray([signal_c.get(d, 0.0) for d in degrees], dtype=jnp.float64))
+
+
 def cugliandolo_kurchan(xi: fields.Mixture | int, temperature: float, t_max: float, dt: float = 0.05, *,
                         signal: fields.Mixture | int | None = None, m0: float = 0.0) -> CKSolution:
     r"""Solve the :math:`N\to\infty` dynamics of :math:`C`, :math:`R`, :math:`\mu`, :math:`E` from a random start.
@@ -657,11 +677,7 @@ def cugliandolo_kurchan(xi: fields.Mixture | int, temperature: float, t_max: flo
     temperature = _validate.real("temperature", temperature, minimum=0.0)
     t_max = _validate.real("t_max", t_max, minimum=0.0, strict_minimum=True)
     dt = _validate.real("dt", dt, minimum=0.0, strict_minimum=True)
-    if signal is not None:
-        signal = fields._mixture("signal", signal)
-    m0 = _validate.real("m0", m0, minimum=-1.0, maximum=1.0)
-    if m0 != 0.0 and signal is None:
-        raise ValueError("m0 is the overlap with a planted direction: give signal= too (m0 = 0 without one)")
+    signal, m0 = _planted(signal, m0)
     n = math.ceil(t_max / dt - 1e-9)
     if n > MAX_CK_STEPS:
         raise ValueError(f"t_max/dt = {t_max / dt:.6g} exceeds MAX_CK_STEPS = {MAX_CK_STEPS} (memory: the solver "
@@ -674,11 +690,7 @@ def _ck_solve(mix: fields.Mixture, temperature: float, dt: float, n: int, sizes:
     """The uniform-grid solver for validated arguments, stepping through the array ``sizes`` (the benchmark
     passes other ladders to measure their cost)."""
     steps = n + 1  # one step beyond t_max, so that the last row's first-step entry is revisited like all others
-    degrees = tuple(sorted(set(mix.degrees) | set(signal.degrees if signal else ())))
-    noise_c = dict(zip(mix.degrees, mix.coefficients))
-    signal_c = dict(zip(signal.degrees, signal.coefficients)) if signal else {}
-    coefficients = jnp.asarray([noise_c.get(d, 0.0) for d in degrees], dtype=jnp.float64)
-    pulls = jnp.asarray([signal_c.get(d, 0.0) for d in degrees], dtype=jnp.float64)
+    degrees, coefficients, pulls = _aligned(mix, signal)
     state = _ck_initial_state(sizes[0], temperature, signal, m0)
     done = 0
     for size in sizes:
@@ -1019,18 +1031,10 @@ def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t
                    dtype=float)
     if np.any(tws >= t_max):
         raise ValueError(f"waiting_times must be < t_max = {t_max:g}, got {tws.tolist()}")
-    if signal is not None:
-        signal = fields._mixture("signal", signal)
-    m0 = _validate.real("m0", m0, minimum=-1.0, maximum=1.0)
-    if m0 != 0.0 and signal is None:
-        raise ValueError("m0 is the overlap with a planted direction: give signal= too (m0 = 0 without one)")
+    signal, m0 = _planted(signal, m0)
     half = points // 2
     h = t_start / half
-    degrees = tuple(sorted(set(mix.degrees) | set(signal.degrees if signal else ())))
-    noise_c = dict(zip(mix.degrees, mix.coefficients))
-    signal_c = dict(zip(signal.degrees, signal.coefficients)) if signal else {}
-    coefficients = jnp.asarray([noise_c.get(d, 0.0) for d in degrees], dtype=jnp.float64)
-    pulls = jnp.asarray([signal_c.get(d, 0.0) for d in degrees], dtype=jnp.float64)
+    degrees, coefficients, pulls = _aligned(mix, signal)
     xi1 = float(sum(a * p for p, a in zip(mix.degrees, mix.coefficients)))
     xi2 = float(sum(a * p * (p - 1) for p, a in zip(mix.degrees, mix.coefficients)))
     model = _CKModel(degrees)

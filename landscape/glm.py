@@ -594,8 +594,7 @@ def _nodes(num_nodes: int):
 def _check_callable(name: str, f: Any) -> None:
     if not callable(f):
         raise TypeError(f"{name} must be a callable, got {type(f).__name__}")
-    if name == "loss":
-        _loss(f)
+
 
 
 def _hessian_atoms(loss, num_nodes: int):
@@ -754,7 +753,7 @@ def hessian_spectrum_at_random(loss: Loss, alpha: float, *,
     essential infimum and supremum of ``t`` (default: their values over the quadrature nodes; pass the exact
     ones when known, e.g. ``(−4, inf)`` for ``ℓ_a``). Expectations by ``num_nodes²``-point Gauss–Hermite.
     """
-    _check_callable("loss", loss)
+    loss = _loss(loss)
     alpha = real("alpha", alpha, minimum=0.0, strict_minimum=True)
     num_nodes = integer("num_nodes", num_nodes, minimum=20, maximum=400)
     t, y, w, mu = _hessian_atoms(loss, num_nodes)
@@ -796,7 +795,7 @@ def init_bbp_threshold(loss: Loss, *, weight_bounds: tuple[float, float] | None 
     "init BBP threshold" is ``α_BBP``; ``α_neg`` is reported alongside because a positive outlier does not help
     descent.
     """
-    _check_callable("loss", loss)
+    loss = _loss(loss)
     num_nodes = integer("num_nodes", num_nodes, minimum=20, maximum=400)
     alpha_max = real("alpha_max", alpha_max, minimum=0.0, strict_minimum=True)
     t, y, w, mu = _hessian_atoms(loss, num_nodes)

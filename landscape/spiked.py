@@ -127,6 +127,7 @@ __all__ = [
     "gradient_flow_dmft",
     "complexity",
     "complexity_minima",
+    "hessian_bottom",
     "good_minimum",
     "trivialization_threshold",
 ]
@@ -835,6 +836,21 @@ def _minima_bound(m: jax.Array, p: int, inv2: jax.Array, invp: jax.Array) -> jax
     sa = jnp.sqrt(inv2 + (p - 1) * invp)
     theta = _derivatives(m, p, inv2, invp)[2] * (1.0 - m**2)
     return sa * rmt._bbp_outlier(theta / sa)
+
+
+def hessian_bottom(model: SpikedMatrixTensor, mu: Any, m: Any) -> tuple[np.ndarray, np.ndarray]:
+    r"""The bottom of the typical tangent Hessian :math:`\sqrt{\xi''(1)}\,W + \mu I - \theta(m)\,ee^\top` at a point
+    with multiplier ``mu`` and overlap ``m``: its lowest eigenvalue :math:`\mu - \mu_{\min}(m)` and the squared
+    overlap of its eigenvector with the signal's tangent direction :math:`e`, :math:`1 - \xi''(1)/\theta(m)^2` when
+    the BBP outlier exists (:math:`\theta(m) > \sqrt{\xi''(1)}`), else 0 (:func:`landscape.rmt.bbp_overlap`).
+    :math:`\theta(m) = \xi''(m)(1-m^2)`. Vectorised over broadcast ``mu`` and ``m`` (NumPy arrays)."""
+    p, inv2, invp = _inverse_noises(model)
+    _validate.finite_array("mu", mu)
+    m = _overlaps(m)
+    sa = np.sqrt(inv2 + (p - 1) * invp)
+    lowest = np.asarray(mu) - np.asarray(_minima_bound(m, p, jnp.float64(inv2), jnp.float64(invp)))
+    theta = np.asarray(_derivatives(m, p, inv2, invp)[2] * (1.0 - m**2))
+    return lowest, np.asarray(rmt.bbp_overlap(np.maximum(theta, 0.0) / sa))
 
 
 @partial(jax.jit, static_argnames=("p", "minima", "over_u"))

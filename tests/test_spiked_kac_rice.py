@@ -394,3 +394,23 @@ def test_bad_energy_and_threshold_arguments():
         skr.trivialization_threshold(3, True)
     with pytest.raises(ValueError, match="region"):
         skr.trivialization_threshold(3, 1.0, "negative")
+
+
+def test_hessian_bottom_against_a_sampled_spiked_goe():
+    model = Model(3, 1 / 2.3, 1.0)
+    v = 2.3 + 2.0
+    for m in (0.0, 0.3):
+        theta = (2.3 + 2 * m) * (1 - m * m)
+        low, ov = skr.hessian_bottom(model, 2 * np.sqrt(v), m)
+        assert abs(float(low) - (2 * np.sqrt(v) - theta - v / theta)) < 1e-12
+        assert abs(float(ov) - (1 - v / theta**2)) < 1e-12
+        # against the lowest eigenpair of sqrt(v) W + mu - theta e e^T at n = 1500
+        w = np.asarray(ls.rmt.sample_goe(jax.random.key(7), 1500))
+        h = np.sqrt(v) * w + 2 * np.sqrt(v) * np.eye(1500)
+        h[0, 0] -= theta
+        vals, vecs = np.linalg.eigh(h)
+        assert abs(vals[0] - float(low)) < 0.05 and abs(vecs[0, 0] ** 2 - float(ov)) < 0.1
+    low, ov = skr.hessian_bottom(model, 2 * np.sqrt(v), 0.9)   # theta < sqrt(v): the bulk edge, no overlap
+    assert abs(float(low)) < 1e-12 and float(ov) == 0.0
+    with pytest.raises(ValueError, match="mu"):
+        skr.hessian_bottom(model, float("nan"), 0.1)
