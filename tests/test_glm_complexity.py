@@ -1,0 +1,133 @@
+"""Tests of the Kac–Rice scalar variational principle of landscape.glm (complexity, minima_phase): losses whose
+critical points are known exactly, the quadrature, and the Hessian law at the critical points it predicts
+against diagonalised matrices built from that label law."""
+
+import math
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from landscape import glm
+
+LOSS_1 = glm.phase_retrieval_loss(1.0)
+
+
+@pytest.fixture(scope="module")
+def top10():
+    """The most numerous bulk-stable critical points of ℓ_1 at m = 0, α = 10 (BBP-unstable)."""
+    s = glm.complexity(LOSS_1, 4.0, 0.0, weight_bound=-4.0)
+    for alpha in (6.0, 8.0, 10.0):
+        s = glm.complexity(LOSS_1, alpha, 0.0, weight_bound=-4.0, start=s)
+    return s
+
+
+@pytest.mark.parametrize("alpha", [1.0, 3.0])
+def test_correlation_loss_has_two_critical_points(alpha):
+    """R = -(1/n) Σ y_i z_i = -θ·Cθ*/d has exactly two critical points ±√d Cθ*/|Cθ*|, at overlap
+    m0 = ±(1 + 1/α)^{-1/2} (E θ*ᵀC²θ*/d = 1 + 1/α): Σ(m0) = 0, Σ < 0 elsewhere, risk −√(1 + 1/α)."""
+    loss = glm.correlation_loss()
+    m0 = math.sqrt(alpha / (1.0 + alpha))
+    s = glm.complexity(loss, alpha, m0)
+    assert s.sigma == pytest.approx(0.0, abs=2e-5)
+    assert s.energy == pytest.approx(-math.sqrt(1.0 + 1.0 / alpha), abs=5e-4)  # grid: 1e-4 at α = 1
+    assert s.marginal == 0 and s.lower_edge > 0  # a minimum: the Hessian is -μ I = √(1+1/α) I
+    prev = s
+    for m in (m0 + 0.04, m0 + 0.08):
+        prev = glm.complexity(loss, alpha, m, start=prev)
+        assert prev.sigma < -1e-3
+    prev = s
+    for m in (m0 - 0.04, m0 - 0.08):
+        prev = glm.complexity(loss, alpha, m, start=prev)
+        assert prev.sigma < -1e-3
+
+
+def test_square_loss_has_no_spurious_minima():
+    """ℓ = (z − y)²/2 on the sphere: a trust-region problem, at most two local minima (one at θ*), so the
+    annealed complexity of bulk-stable critical points is negative at every m < 1."""
+    loss = glm.Loss(lambda z, y: 0.5 * (z - y) ** 2, "square")
+    for m in (0.3, 0.6, 0.9):
+        s = glm.complexity(loss, 3.0, m, branch="interior")
+        assert s.sigma < -0.1
+        assert s.lower_edge > 0
+
+
+def test_phase_retrieval_band_and_bbp(top10):
+    """ℓ_1 at m = 0: spurious marginal minima at α = 4 (BBP-stable), BBP-unstable at α = 10, where the
+    BBP-stable ones have negative complexity (trivialised at m = 0)."""
+    s4 = glm.minima_phase(LOSS_1, 4.0, 0.0, weight_bound=-4.0)
+    assert s4.top.marginal == 1 and s4.sigma_minima > 0.03 and not s4.top.bbp_unstable
+    assert top10.bbp_unstable and top10.outlier < -0.1 and top10.sigma > 0
+    ph = glm.minima_phase(LOSS_1, 10.0, 0.0, weight_bound=-4.0, start=top10)
+    assert ph.stable is not None and ph.stable.energy < top10.energy
+    assert abs(ph.stable.bbp_margin) < 1e-6
+    assert ph.sigma_minima < -0.05
+
+
+def test_quadrature_grid_converged(top10):
+    fine = glm.complexity(LOSS_1, 10.0, 0.0, weight_bound=-4.0, start=top10, grid_step=0.035, grid_extent=8.0)
+    assert fine.sigma == pytest.approx(top10.sigma, abs=1e-4)
+    assert fine.energy == pytest.approx(top10.energy, abs=1e-4)
+    assert fine.outlier == pytest.approx(top10.outlier, abs=2e-3)
+
+
+def test_label_density_normalised(top10):
+    h = 0.05
+    x = np.arange(-8 + h / 2, 8, h)
+    z, y = np.meshgrid(x, x, indexing="ij")
+    dens = top10.label_density(z, y)
+    assert np.sum(dens) * h * h == pytest.approx(1.0, abs=1e-3)
+    assert np.sum(dens * glm.phase_retrieval_loss(1.0)(jnp.asarray(z), jnp.asarray(y))) * h * h == \
+        pytest.approx(top10.energy, abs=1e-3)
+
+
+def test_hessian_law_at_the_critical_points(top10):
+    """Given the label law ν of the critical points, the scaled Hessian is (1/n) X̃ᵀ diag(ℓ'') X̃ − μ with
+    X̃ = [ζ, W], ζ_i = (y_i − m z_i)/√(1−m²) and the columns of W Gaussian ⟂ ℓ' (the gradient condition).
+    Diagonalise it at d = 500 with n labels placed at the quantiles of ν (stratified: i.i.d. draws make the
+    heavy-tailed μ = E[ℓ'z] fluctuate by ~0.08 at this n, a global shift): bulk edge at 0, outlier where
+    predicted, eigenvector on the teacher direction. Three draws of W, averaged."""
+    rng = np.random.default_rng(0)
+    d, alpha = 500, top10.alpha
+    n = int(alpha * d)
+    h = 0.05
+    x = np.arange(-7 + h / 2, 7, h)
+    zg, yg = (v.ravel() for v in np.meshgrid(x, x, indexing="ij"))
+    p = top10.label_density(zg, yg)
+    idx = np.minimum(np.searchsorted(np.cumsum(p / p.sum()), (np.arange(n) + rng.random()) / n), zg.size - 1)
+    z = zg[idx] + h * (rng.random(n) - 0.5)
+    y = yg[idx] + h * (rng.random(n) - 0.5)
+    _, l1, t = (np.asarray(v) for v in glm.derivatives(LOSS_1, jnp.asarray(z), jnp.asarray(y)))
+    u = l1 / np.linalg.norm(l1)
+    zeta = y - u * (u @ y)  # m = 0; the gradient along θ* vanishes
+    low, second, ov = [], [], []
+    for _ in range(3):
+        w = rng.standard_normal((n, d - 2))
+        w -= np.outer(u, u @ w)
+        xt = np.column_stack([zeta, w])
+        ev, vec = np.linalg.eigh((xt.T * t) @ xt / n)
+        low.append(ev[0] - top10.multiplier)
+        second.append(ev[1] - top10.multiplier)
+        ov.append(vec[0, 0] ** 2)
+    assert np.mean(low) == pytest.approx(top10.outlier, abs=0.03)
+    assert np.mean(ov) > 0.3                      # the outlier lives on the teacher direction
+    assert abs(np.mean(second)) < 0.04            # the bulk edge at 0 (marginal)
+
+
+def test_bad_inputs():
+    with pytest.raises(TypeError, match="loss"):
+        glm.complexity(lambda z, y: z, 2.0, 0.0)
+    with pytest.raises(ValueError, match="alpha"):
+        glm.complexity(LOSS_1, -1.0, 0.0)
+    with pytest.raises(ValueError, match="m"):
+        glm.complexity(LOSS_1, 2.0, 1.0)
+    with pytest.raises(ValueError, match="e"):
+        glm.complexity(LOSS_1, 2.0, 0.0, float("nan"))
+    with pytest.raises(ValueError, match="branch"):
+        glm.complexity(LOSS_1, 2.0, 0.0, branch="all")
+    with pytest.raises(ValueError, match="grid_step"):
+        glm.complexity(LOSS_1, 2.0, 0.0, grid_step=0.0)
+    with pytest.raises(ValueError, match="weight_bound"):
+        glm.complexity(LOSS_1, 2.0, 0.0, weight_bound=-1.0)
+    with pytest.raises(TypeError, match="start"):
+        glm.complexity(LOSS_1, 2.0, 0.0, start=(1.0, 0.0))
