@@ -942,10 +942,7 @@ def _kr_tilt(x, at, alpha, m, e, g_b, fix_e, marginal):
     g, ls, lv, le, lb = x
     den = 1.0 + g * l2 / alpha
     psi = -0.5 * jnp.exp(ls) * l1**2 - g * l1 * z + lv * l1 * (y - m * z)
-    if fix_e:
-        psi = psi + le * (l0 - e)
-    if marginal:
-        psi = psi + lb * (l2 / den - l1 * z)
+    psi = psi + jnp.where(fix_e, le * (l0 - e), 0.0) + jnp.where(marginal > 0, lb * (l2 / den - l1 * z), 0.0)
     lwt = lw + jnp.log(jnp.abs(den)) + psi / alpha
     lz = jax.scipy.special.logsumexp(lwt)
     return jnp.exp(lwt - lz), lz, den
@@ -960,59 +957,60 @@ def _kr_residual(x, at, alpha, m, e, g_b, fix_e, marginal):
         -1.0 + g * (nu @ (l2 / den)) - g * mu,                                      # Silverstein at z = μ
         ls + jnp.log(nu @ l1**2),                                                    # s E[ℓ'²] = 1
         nu @ (l1 * (y - m * z)),                                                     # gradient along θ*
-        (nu @ l0 - e) if fix_e else le,                                              # energy
+        jnp.where(fix_e, nu @ l0 - e, le),                                           # energy
         _kr_edge_equation(marginal, g, lb, nu, l2, den, alpha, g_b),                      # bulk edge at 0
     ])
 
 
 def _kr_edge_equation(marginal, g, lb, nu, l2, den, alpha, g_b):
-    if marginal == 1:   # square-root edge: the Silverstein map is stationary at g
-        return 1.0 - g * g / alpha * (nu @ (l2**2 / den**2))
-    if marginal == 2:   # edge at the essential bound of ℓ'': g = α/|t_min|, stored in lb's slot of alpha
-        return g - g_b
-    return lb
+    # 1: square-root edge (the Silverstein map is stationary at g); 2: edge at the essential bound, g = α/|t_min|
+    return jnp.select([marginal == 1, marginal == 2],
+                      [1.0 - g * g / alpha * (nu @ (l2**2 / den**2)), g - g_b], lb)
 
 
-@partial(jax.jit, static_argnums=(6, 7))
+@jax.jit
 def _kr_newton_step(x, at, alpha, m, e, g_b, fix_e, marginal):
     r = _kr_residual(x, at, alpha, m, e, g_b, fix_e, marginal)
     jac = jax.jacfwd(_kr_residual)(x, at, alpha, m, e, g_b, fix_e, marginal)
     return r, jnp.linalg.solve(jac, r)
 
 
-_kr_residual_jit = jax.jit(_kr_residual, static_argnums=(6, 7))
+_kr_residual_jit = jax.jit(_kr_residual)
 
 
-@partial(jax.jit, static_argnums=(6, 7))
+@jax.jit
 def _kr_summary(x, at, alpha, m, e, g_b, fix_e, marginal):
     """Σ, energy, μ, edge gap ``1 − g²/α E[t²/den²]`` and log Z at a stationary point."""
     z, y, lw, l0, l1, l2 = at
     g, ls, lv, le, lb = x
     nu, lz, den = _kr_tilt(x, at, alpha, m, e, g_b, fix_e, marginal)
     sigma = 0.5 * jnp.log1p(-m * m) + 0.5 * jnp.log(alpha) + 0.5 * ls - jnp.log(g) + alpha * lz
-    if marginal:
-        sigma = sigma - lb / g
+    sigma = sigma - jnp.where(marginal > 0, lb / g, 0.0)
     gap = 1.0 - g * g / alpha * (nu @ (l2**2 / den**2))
     return sigma, nu @ l0, nu @ (l1 * z), gap, lz
 
 
-def _kr_solve(x0, at, alpha, m, e, marginal, g_b, tol=1e-11, max_iter=60):
-    fix_e = e is not None
+def _kr_flags(e, marginal):
+    """Traced flags (one compilation for every branch and for fixed or free energy)."""
+    return (jnp.float64(0.0 if e is None else e), jnp.asarray(e is not None), jnp.asarray(marginal, dtype=jnp.int32))
+
+
+def _kr_solve(x0, at, alpha, m, e, marginal, g_b, tol=1e-11, max_iter=40):
     g_b = float(g_b)
-    ev = jnp.float64(0.0 if e is None else e)
+    ev, fix_e, flag = _kr_flags(e, marginal)
     x = jnp.asarray(x0, dtype=jnp.float64)
     r = np.inf
     for _ in range(max_iter):
-        res, dx = _kr_newton_step(x, at, alpha, m, ev, g_b, fix_e, marginal)
+        res, dx = _kr_newton_step(x, at, alpha, m, ev, g_b, fix_e, flag)
         r = float(jnp.linalg.norm(res))
         if not np.isfinite(r) or r < tol:
             break
         step, accepted = 1.0, False
-        while step > 1e-7:
+        while step > 1e-4:
             xn = x - step * dx
             g = float(xn[0])
             if 0.0 < g < g_b or (marginal == 2 and g == g_b):
-                rn = float(jnp.linalg.norm(_kr_residual_jit(xn, at, alpha, m, ev, g_b, fix_e, marginal)))
+                rn = float(jnp.linalg.norm(_kr_residual_jit(xn, at, alpha, m, ev, g_b, fix_e, flag)))
                 if np.isfinite(rn) and rn < (1.0 - 0.25 * step) * r:
                     accepted = True
                     break
@@ -1031,7 +1029,7 @@ def _kr_outlier(x, at, alpha, m, e, g_b, fix_e, marginal):
     g = float(x[0])
     mu = nu @ (l1 * z)
     zh = (y - m * z) / math.sqrt(1.0 - m * m)
-    keep = nu > 1e-300
+    keep = nu > 1e-18 * nu.max()
     nu, l1, l2, zh = nu[keep], l1[keep], l2[keep], zh[keep]
 
     def silverstein(gp):
@@ -1043,10 +1041,15 @@ def _kr_outlier(x, at, alpha, m, e, g_b, fix_e, marginal):
                 - silverstein(gp))
 
     margin = float(g * phi(g))
-    if margin >= 0.0:   # Φ decreases on (0, g): no root below g, the outlier (if any) is above μ
+    if margin >= 0.0:
+        # Φ(g) is the Schur complement of the bulk block at eigenvalue 0; the bulk block is positive
+        # (semi)definite there, so by Haynsworth's inertia formula the Hessian has a negative eigenvalue
+        # iff Φ(g) < 0: none here, and any outlier lies above 0.
         return np.nan, margin
     grid = g * np.geomspace(1e-4, 1.0, 60)
-    vals = np.array([phi(v) for v in grid])
+    den = 1.0 + np.outer(grid, l2) / alpha
+    vals = ((l2 * zh**2 - l2) / den) @ nu + 1.0 / grid + ((zh * l1 / den) @ nu) ** 2 / (
+        grid / alpha * ((l1**2 / den) @ nu))
     neg = np.nonzero(vals < 0)[0]
     k = neg[0]
     if k == 0:
@@ -1172,16 +1175,16 @@ def complexity(loss: Loss, alpha: float, m: float, e: float | None = None, *, br
 
 def _kr_solution(loss, x, r, at, alpha, m, e, marginal, g_b):
     fix_e = e is not None
-    ev = jnp.float64(0.0 if e is None else e)
-    sigma, energy, mu, gap, lz = (float(v) for v in _kr_summary(x, at, alpha, m, ev, g_b, fix_e, marginal))
+    ev, fe, flag = _kr_flags(e, marginal)
+    sigma, energy, mu, gap, lz = (float(v) for v in _kr_summary(x, at, alpha, m, ev, g_b, fe, flag))
     # the lower bulk edge of H = D − μ: 0 on the marginal branch; else the Silverstein map's maximum over g' < g*
     if marginal == 1:
         edge = 0.0
     elif marginal == 2:
         edge = 0.0 if gap >= -1e-12 else -np.inf
     else:
-        edge = _kr_edge(x, at, alpha, m, ev, g_b, fix_e, marginal) - mu if gap > 0 else -np.inf
-    out, margin = _kr_outlier(x, at, alpha, m, ev, g_b, fix_e, marginal)
+        edge = _kr_edge(x, at, alpha, m, ev, g_b, fe, flag) - mu if gap > 0 else -np.inf
+    out, margin = _kr_outlier(x, at, alpha, m, ev, g_b, fe, flag)
     params = tuple(float(v) for v in x)
 
     def density(zq, yq):
@@ -1203,16 +1206,24 @@ def _kr_solution(loss, x, r, at, alpha, m, e, marginal, g_b):
 
 
 def _kr_edge(x, at, alpha, m, e, g_b, fix_e, marginal):
-    """Lower edge of the bulk of ``D`` (weights ``ℓ''`` under ν): the maximum of the Silverstein map."""
+    """Lower edge of the bulk of ``D`` (weights ``ℓ''`` under ν): the Silverstein map's value at its first
+    stationary point in ``(0, g_b)``, or at ``g_b`` (edge at the bound)."""
     z, y, lw, l0, l1, l2 = (np.asarray(v) for v in at)
     nu = np.asarray(_kr_tilt(x, at, alpha, m, e, g_b, fix_e, marginal)[0])
-    keep = nu > 1e-300
+    keep = nu > 1e-16 * nu.max()
     nu, t = nu[keep], l2[keep]
     t_min = float(np.min(t))
-    m_b = alpha / -t_min if t_min < 0 else 1e8
-    crit = _first_root(lambda gp: gp**2 * _dlam(gp, t, nu, alpha), m_b,
-                       lambda gs: 1.0 - gs**2 * _expect(lambda den: t**2 / den**2, gs, t, nu, alpha) / alpha)
-    g_e = m_b * (1.0 - 1e-12) if crit is None else crit
+    top = alpha / -t_min if t_min < 0 else 1e8
+    grid = top * np.concatenate([np.geomspace(1e-6, 0.5, 40), np.linspace(0.5, 1.0 - 1e-9, 41)[1:]])
+    den = 1.0 + np.outer(grid, t) / alpha
+    slope = 1.0 - grid**2 / alpha * ((t**2 / den**2) @ nu)
+    neg = np.nonzero(slope <= 0)[0]
+    if neg.size == 0:
+        return _lam(grid[-1], t, nu, alpha)
+    k = neg[0]
+    lo = grid[k - 1] if k > 0 else 0.5 * grid[0]
+    g_e = brentq(lambda gp: 1.0 - gp**2 / alpha * np.sum(nu * t**2 / (1.0 + gp * t / alpha) ** 2), lo, grid[k],
+                 xtol=1e-14, rtol=1e-12)
     return _lam(g_e, t, nu, alpha)
 
 
