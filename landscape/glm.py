@@ -1214,7 +1214,8 @@ def _kr_edge(x, at, alpha, m, e, g_b, fix_e, marginal):
     nu, t = nu[keep], l2[keep]
     t_min = float(np.min(t))
     top = alpha / -t_min if t_min < 0 else 1e8
-    grid = top * np.concatenate([np.geomspace(1e-6, 0.5, 40), np.linspace(0.5, 1.0 - 1e-9, 41)[1:]])
+    lowest = 1e-6 if t_min < 0 else 1e-14
+    grid = top * np.concatenate([np.geomspace(lowest, 0.5, 60), np.linspace(0.5, 1.0 - 1e-9, 41)[1:]])
     den = 1.0 + np.outer(grid, t) / alpha
     slope = 1.0 - grid**2 / alpha * ((t**2 / den**2) @ nu)
     neg = np.nonzero(slope <= 0)[0]
