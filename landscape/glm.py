@@ -162,6 +162,7 @@ __all__ = [
     "complexity",
     "MinimaPhase",
     "minima_phase",
+    "minima_thresholds",
 ]
 
 #: Largest ``n * d`` that :func:`sample` accepts: the inputs take ``8 * n * d`` bytes (128 MiB at the limit), and a
@@ -1248,12 +1249,14 @@ class MinimaPhase(NamedTuple):
 
 def minima_phase(loss: Loss, alpha: float, m: float, *, start: KacRiceSolution | None = None,
                  weight_bound: float | None = None, e_step: float = 0.02, e_floor: float | None = None,
-                 grid_step: float = KR_GRID_STEP, grid_extent: float = KR_GRID_EXTENT) -> MinimaPhase:
+                 e_guess: KacRiceSolution | None = None, grid_step: float = KR_GRID_STEP,
+                 grid_extent: float = KR_GRID_EXTENT) -> MinimaPhase:
     r"""Spurious minima at ``(α, m)``: the most numerous bulk-stable critical points and the most numerous
     BBP-stable ones (:class:`MinimaPhase`). Going down in energy from the top of the band, the outlier toward
     :math:`\theta^*` rises (the multiplier falls); :math:`e_{\rm BBP}` is bracketed by steps of ``e_step`` (each
     solve continued from the previous one) down to ``e_floor`` (default: ``e_top − 1``) and refined by Brent's
-    method on ``bbp_margin``. Annealed: a positive ``sigma_minima`` says minima are expected, not that a typical
+    method on ``bbp_margin``; with ``e_guess`` (the BBP-stable solution at a nearby ``(α, m)``) a secant search
+    starts from its energy instead, falling back to the scan. Annealed: a positive ``sigma_minima`` says minima are expected, not that a typical
     instance has them (chapter 10)."""
     kw = dict(weight_bound=weight_bound, grid_step=grid_step, grid_extent=grid_extent)
     top = complexity(loss, alpha, m, start=start, **kw)
@@ -1261,6 +1264,12 @@ def minima_phase(loss: Loss, alpha: float, m: float, *, start: KacRiceSolution |
         return MinimaPhase(top.alpha, top.m, top, top, top.sigma)
     e_step = real("e_step", e_step, minimum=1e-4, maximum=1.0)
     floor = top.energy - 1.0 if e_floor is None else real("e_floor", e_floor, maximum=top.energy)
+    if e_guess is not None:
+        if not isinstance(e_guess, KacRiceSolution):
+            raise TypeError(f"e_guess must be a KacRiceSolution, got {type(e_guess).__name__}")
+        found = _bbp_secant(loss, alpha, m, top, e_guess, floor, kw)
+        if found is not None:
+            return MinimaPhase(top.alpha, top.m, top, found, found.sigma)
     prev, e_hi, hi = top, top.energy, top
     sols = {}
     e = top.energy
@@ -1286,3 +1295,82 @@ def minima_phase(loss: Loss, alpha: float, m: float, *, start: KacRiceSolution |
     e_bbp = brentq(margin, lo_e, e_hi, xtol=1e-6, rtol=1e-9)
     stable = sols.get(e_bbp) or complexity(loss, alpha, m, e_bbp, start=lo, **kw)
     return MinimaPhase(top.alpha, top.m, top, stable, stable.sigma)
+
+
+def _bbp_secant(loss, alpha, m, top, guess, floor, kw):
+    """Secant search for the energy where ``bbp_margin`` vanishes, from a nearby solution; None if it fails."""
+    state = {"last": guess}
+
+    def f(e):
+        state["last"] = complexity(loss, alpha, m, e, start=state["last"], **kw)
+        return state["last"].bbp_margin
+
+    e0 = min(guess.energy, top.energy - 1e-4)
+    try:
+        e0, e1 = e0, e0 - 0.005
+        f0, f1 = f(e0), f(e1)
+        for _ in range(30):
+            if f1 == f0:
+                return None
+            e0, e1, f0 = e1, e1 - f1 * (e1 - e0) / (f1 - f0), f1
+            if not floor < e1 < top.energy:
+                return None
+            f1 = f(e1)
+            if abs(f1) < 1e-9 and abs(e1 - e0) < 1e-6:
+                return state["last"]
+    except RuntimeError:
+        return None
+    return None
+
+
+def minima_thresholds(loss: Loss, m: float = 0.0, *, alphas: Any = (3.0, 4.0, 5.0, 6.0, 8.0, 11.0, 16.0),
+                      weight_bound: float | None = None, grid_step: float = KR_GRID_STEP,
+                      grid_extent: float = KR_GRID_EXTENT) -> tuple[float, float]:
+    r"""Two sample ratios at overlap ``m`` (``m = 0``: the equator, where a random start lands), as
+    ``(α_BBP, α_triv)``: above ``α_BBP`` the most numerous bulk-stable critical points have a negative outlier toward
+    :math:`\theta^*` (they stop being minima: gradient descent can leave them); above ``α_triv`` the BBP-stable
+    ones have negative annealed complexity (no spurious minima are expected at ``m``). Located on the increasing
+    grid ``alphas`` (solutions continued along it) and refined by Brent's method; ``inf`` if no sign change on it."""
+    kw = dict(weight_bound=weight_bound, grid_step=grid_step, grid_extent=grid_extent)
+    grid = np.asarray(alphas, dtype=float)
+    if grid.ndim != 1 or grid.size < 2 or not np.all(np.isfinite(grid)) or np.any(grid <= 0) \
+            or np.any(np.diff(grid) <= 0):
+        raise ValueError("alphas must be an increasing 1-D sequence of at least two positive sample ratios")
+    tops, prev = [], None
+    for a in grid:
+        prev = complexity(loss, float(a), m, start=prev, **kw)
+        tops.append(prev)
+    margins = np.array([s.bbp_margin for s in tops])
+    neg = np.nonzero(margins < 0)[0]
+    if neg.size == 0:
+        return np.inf, np.inf
+    k = int(neg[0])
+    if k == 0:
+        raise ValueError(f"the most numerous critical points are already BBP-unstable at alphas[0] = {grid[0]}; "
+                         "start the grid lower")
+    cache = {"last": tops[k - 1]}
+
+    def margin(a):
+        cache["last"] = complexity(loss, a, m, start=cache["last"], **kw)
+        return cache["last"].bbp_margin
+
+    a_bbp = brentq(margin, grid[k - 1], grid[k], xtol=1e-6, rtol=1e-9)
+    phases = {"last": None}
+
+    def sigma_min(a, start):
+        ph = minima_phase(loss, a, m, start=start, e_guess=phases["last"], **kw)
+        phases["last"] = ph.stable
+        return ph.sigma_minima
+
+    prev_a, prev_s = a_bbp, tops[k - 1].sigma
+    for j in range(k, grid.size):
+        val = sigma_min(float(grid[j]), tops[j])
+        if val < 0:
+            start = tops[j]
+
+            def f(a):
+                return sigma_min(a, start)
+
+            return a_bbp, brentq(f, prev_a, float(grid[j]), xtol=1e-5, rtol=1e-8) if prev_s > 0 else prev_a
+        prev_a, prev_s = float(grid[j]), val
+    return a_bbp, np.inf

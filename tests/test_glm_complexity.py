@@ -69,6 +69,10 @@ def test_quadrature_grid_converged(top10):
     assert fine.sigma == pytest.approx(top10.sigma, abs=1e-4)
     assert fine.energy == pytest.approx(top10.energy, abs=1e-4)
     assert fine.outlier == pytest.approx(top10.outlier, abs=2e-3)
+    # chapter 10 uses grid_step = 0.1: the trapezoidal rule on analytic integrands agrees to 1e-8
+    coarse = glm.complexity(LOSS_1, 10.0, 0.0, weight_bound=-4.0, start=top10, grid_step=0.1)
+    assert coarse.sigma == pytest.approx(top10.sigma, abs=1e-8)
+    assert coarse.energy == pytest.approx(top10.energy, abs=1e-8)
 
 
 def test_label_density_normalised(top10):
