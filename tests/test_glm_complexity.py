@@ -135,3 +135,20 @@ def test_bad_inputs():
         glm.complexity(LOSS_1, 2.0, 0.0, weight_bound=-1.0)
     with pytest.raises(TypeError, match="start"):
         glm.complexity(LOSS_1, 2.0, 0.0, start=(1.0, 0.0))
+
+
+def test_minima_thresholds_bracket_the_phases():
+    """The two thresholds at the equator sit where minima_phase changes its verdict: the most numerous minima are
+    BBP-stable just below α_BBP and unstable just above; BBP-stable minima have positive complexity just below
+    α_triv and negative just above."""
+    a_bbp, a_triv = glm.minima_thresholds(LOSS_1, 0.0, alphas=(4.0, 5.0, 6.0, 7.0, 8.0), weight_bound=-4.0,
+                                          grid_step=0.1)
+    assert 5.0 < a_bbp < a_triv < 8.0
+    kw = dict(weight_bound=-4.0, grid_step=0.1)
+    below = glm.complexity(LOSS_1, 0.98 * a_bbp, 0.0, **kw)
+    above = glm.complexity(LOSS_1, 1.02 * a_bbp, 0.0, start=below, **kw)
+    assert not below.bbp_unstable and above.bbp_unstable
+    assert glm.minima_phase(LOSS_1, 0.98 * a_triv, 0.0, start=above, **kw).sigma_minima > 0
+    assert glm.minima_phase(LOSS_1, 1.02 * a_triv, 0.0, start=above, **kw).sigma_minima < 0
+    with pytest.raises(ValueError, match="alphas"):
+        glm.minima_thresholds(LOSS_1, 0.0, alphas=(5.0, 4.0))
