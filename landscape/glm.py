@@ -111,6 +111,14 @@ NeurIPS 2020, arXiv:2006.06997 (the square-intensity loss, the spectrum of the H
 covariance); Absil, Mahony & Sepulchre, *Optimization Algorithms on Matrix Manifolds* (2008), §5.5 (the Riemannian
 Hessian on the sphere).
 
+**Counting critical points** (:func:`complexity`, :func:`minima_phase`, :func:`minima_thresholds`). Kac–Rice for
+the empirical risk: given the empirical law ``ν`` of the pairs ``(z_i, y_i)``, the gradient is Gaussian and the
+Hessian a weighted Wishart matrix, so the annealed complexity is a large-deviation problem over ``ν`` (Maillard,
+Ben Arous & Biroli, PMLR 107 (2020) 287, arXiv:1912.02143). Linearising the log-determinant (Silverstein), the
+gradient density and the constraints turns it into a stationary point in five scalars, solved by Newton on a
+quadrature grid; the same solution gives the law of the labels at the critical points and, through a Schur
+complement, the BBP outlier of their Hessian towards ``θ*`` (chapter 10 derives all three).
+
 **Gradient descent from a random start** (:func:`descent_experiment`).
 
 :func:`descent_experiment` runs the gradient flow :math:`\dot\theta = -d\,\operatorname{grad}R(\theta)` on
