@@ -734,8 +734,9 @@ def _expect(g, m, t, w, alpha, chunk=64):
     return out
 
 
-def _lower(t, y, w, alpha, t_min):
-    """Lower edge, bound flag, outlier, overlap and Stieltjes parameters of ``D`` (weights ``t``)."""
+def _edge(t, w, alpha, t_min):
+    """Lower bulk edge of ``D`` (weights ``t``, probabilities ``w``), whether it sits at the bound, and its
+    Stieltjes parameter ``m_e``."""
     if t_min < 0.0:
         m_b = alpha / -t_min
     else:  # no pole on m > 0: scan far out (λ' → 1/m² (1 − α P(t≠0)) as m → ∞)
@@ -745,9 +746,13 @@ def _lower(t, y, w, alpha, t_min):
     at_bound = crit is None
     m_e = m_b * (1.0 - 1e-12) if at_bound else crit
     if at_bound and t_min >= 0.0:  # no edge: an atom at 0 (α < 1) — the continuous part starts at 0
-        lower = 0.0
-    else:
-        lower = _lam(m_e, t, w, alpha)
+        return 0.0, at_bound, m_e
+    return _lam(m_e, t, w, alpha), at_bound, m_e
+
+
+def _lower(t, y, w, alpha, t_min):
+    """Lower edge, bound flag, outlier, overlap and Stieltjes parameters of ``D`` (weights ``t``)."""
+    lower, at_bound, m_e = _edge(t, w, alpha, t_min)
 
     def F(m):
         return 1.0 + m * np.sum(w * t * (y**2 - 1.0) / (1.0 + t * m / alpha))
@@ -959,7 +964,6 @@ def spectral_threshold(preprocessing: Callable[[Any], Any], *, top: bool = True,
 #: misses that by 20 % where this grid agrees with a grid twice as fine to 1e-3 (chapter 10 shows the check).
 KR_GRID_STEP = 0.05
 KR_GRID_EXTENT = 7.0
-_KR_NAMES = ("g", "log_s", "lambda_v", "lambda_e", "lambda_b")
 
 
 class KacRiceSolution(NamedTuple):
@@ -1099,13 +1103,10 @@ def _kr_outlier(x, at, alpha, m, e, g_b, fix_e, marginal):
     keep = nu > 1e-18 * nu.max()
     nu, l1, l2, zh = nu[keep], l1[keep], l2[keep], zh[keep]
 
-    def silverstein(gp):
-        return -1.0 / gp + nu @ (l2 / (1.0 + gp * l2 / alpha))
-
-    def phi(gp):
+    def phi(gp):  # Silverstein's map λ(g) is _lam
         den = 1.0 + gp * l2 / alpha
         return (nu @ (l2 * zh**2 / den) + (nu @ (zh * l1 / den)) ** 2 / (gp / alpha * (nu @ (l1**2 / den)))
-                - silverstein(gp))
+                - _lam(gp, l2, nu, alpha))
 
     margin = float(g * phi(g))
     if margin >= 0.0:
@@ -1122,7 +1123,7 @@ def _kr_outlier(x, at, alpha, m, e, g_b, fix_e, marginal):
     if k == 0:
         return np.nan, margin  # not resolved: report none rather than a wrong root
     gs = brentq(phi, grid[k - 1], grid[k], xtol=1e-14, rtol=1e-13)
-    return float(silverstein(gs) - mu), margin
+    return float(_lam(gs, l2, nu, alpha) - mu), margin
 
 
 def _kr_start(at, alpha, m, marginal, g_b):
@@ -1273,26 +1274,12 @@ def _kr_solution(loss, x, r, at, alpha, m, e, marginal, g_b):
 
 
 def _kr_edge(x, at, alpha, m, e, g_b, fix_e, marginal):
-    """Lower edge of the bulk of ``D`` (weights ``ℓ''`` under ν): the Silverstein map's value at its first
-    stationary point in ``(0, g_b)``, or at ``g_b`` (edge at the bound)."""
-    z, y, lw, l0, l1, l2 = (np.asarray(v) for v in at)
+    """Lower edge of the bulk of ``D`` (weights ``ℓ''`` under the tilted label law ν)."""
+    l2 = np.asarray(at[5])
     nu = np.asarray(_kr_tilt(x, at, alpha, m, e, g_b, fix_e, marginal)[0])
     keep = nu > 1e-16 * nu.max()
-    nu, t = nu[keep], l2[keep]
-    t_min = float(np.min(t))
-    top = alpha / -t_min if t_min < 0 else 1e8
-    lowest = 1e-6 if t_min < 0 else 1e-14
-    grid = top * np.concatenate([np.geomspace(lowest, 0.5, 60), np.linspace(0.5, 1.0 - 1e-9, 41)[1:]])
-    den = 1.0 + np.outer(grid, t) / alpha
-    slope = 1.0 - grid**2 / alpha * ((t**2 / den**2) @ nu)
-    neg = np.nonzero(slope <= 0)[0]
-    if neg.size == 0:
-        return _lam(grid[-1], t, nu, alpha)
-    k = neg[0]
-    lo = grid[k - 1] if k > 0 else 0.5 * grid[0]
-    g_e = brentq(lambda gp: 1.0 - gp**2 / alpha * np.sum(nu * t**2 / (1.0 + gp * t / alpha) ** 2), lo, grid[k],
-                 xtol=1e-14, rtol=1e-12)
-    return _lam(g_e, t, nu, alpha)
+    t = l2[keep]
+    return _edge(t, nu[keep], alpha, float(np.min(t)))[0]
 
 
 class MinimaPhase(NamedTuple):
@@ -1433,11 +1420,8 @@ def minima_thresholds(loss: Loss, m: float = 0.0, *, alphas: Any = (3.0, 4.0, 5.
         val = sigma_min(float(grid[j]), tops[j])
         if val < 0:
             start = tops[j]
-
-            def f(a):
-                return sigma_min(a, start)
-
-            return a_bbp, brentq(f, prev_a, float(grid[j]), xtol=1e-5, rtol=1e-8) if prev_s > 0 else prev_a
+            return a_bbp, brentq(lambda a: sigma_min(a, start), prev_a, float(grid[j]), xtol=1e-5,
+                                 rtol=1e-8) if prev_s > 0 else prev_a
         prev_a, prev_s = float(grid[j]), val
     return a_bbp, np.inf
 
