@@ -21,6 +21,10 @@ machine stretches wall time, less so CPU time). Cases:
   problems each, Heun with dt = 0.1 to T = 40, compile (cold) and run (warm) for ``pad=False`` (one program per
   ratio and d) and ``pad=True`` (one per d). Target: warm total <= 25 s on two cores.
 * **step check** — the figure's runs with half the step (main phase and warm-up): how many success flags change.
+* **drift with d** (``--drift``) — 32 problems at alpha = 3, 4, 5, 6.5, 8 and d = 50, 100, 200, 400 (and 800 with
+  ``--big``), Heun dt = 0.1 to T = 200, m(t) recorded every time unit: the success probability by T = 20, 40, 100,
+  200 and the quartiles of the escape time (first time |m| > 0.5, ``DescentResult.escape_time``), with the slope
+  of the median against log d. A GPU reader can raise d here; on two CPU cores d = 800 takes about 8 minutes.
 """
 
 from __future__ import annotations
@@ -125,16 +129,46 @@ def step_check(results: dict, alphas: tuple[float, ...], samples: int, dt: float
               f"|m| changed by > 1e-2 in {int((dm > 1e-2).sum())} runs")
 
 
+def drift(sizes: tuple[int, ...], alphas: tuple[float, ...], samples: int, t_max: float = 200.0) -> None:
+    print(f"\ndrift with d: alphas {alphas}, {samples} problems each, heun dt = 0.1, T = {t_max:g}, m(t) every 1.0")
+    horizons = (20.0, 40.0, 100.0, 200.0)
+    med = {a: [] for a in alphas}
+    for d in sizes:
+        wall, _, r = _timed(lambda: gd.descent_experiment(jax.random.key(9000 + d), LOSS, alphas, d, samples, dt=0.1,
+                                                         n_steps=round(t_max / 0.1), record_every=10, pad=True,
+                                                         hessian=False))
+        esc = r.escape_time(0.5)
+        print(f"  d = {d} ({wall:.0f} s)")
+        for k, a in enumerate(alphas):
+            q = np.quantile(esc[k], [0.25, 0.5, 0.75])
+            med[a].append(q[1])
+            by = " ".join(f"{np.mean(esc[k] <= h):.2f}" for h in horizons if h <= t_max)
+            print(f"    alpha = {a:4}: P(escaped by T = {horizons}) {by};  escape time quartiles "
+                  f"{q[0]:.1f} / {q[1]:.1f} / {q[2]:.1f}")
+    print("  median escape time against log d: slope b in t = c + b log d (exponential escape at rate 1/(2b))")
+    for a in alphas:
+        t = np.array(med[a])
+        ok = np.isfinite(t)
+        if ok.sum() >= 2:
+            b = np.polyfit(np.log(np.array(sizes, float)[ok]), t[ok], 1)[0]
+            print(f"    alpha = {a:4}: medians {np.round(t, 1).tolist()}, b = {b:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke run)")
     parser.add_argument("--big", action="store_true", help="also d = 800, 1200")
     parser.add_argument("--cache", action="store_true", help="keep the persistent compilation cache on")
+    parser.add_argument("--drift", action="store_true", help="only the drift with d (escape times, long horizon)")
     args = parser.parse_args()
     if not args.cache:
         jax.config.update("jax_enable_compilation_cache", False)
     print(f"jax {jax.__version__}, devices {jax.devices()}")
+    if args.drift:
+        drift((50, 100, 200, 400) + ((800,) if args.big else ()), (3.0, 4.0, 5.0, 6.5, 8.0), 32)
+        return
     if args.quick:
+        drift((50, 100), (3.0, 8.0), 8, t_max=40.0)
         one_batch((50, 100), 4.0, 8)
         res = figure((50, 100), (1.0, 3.0, 6.0), 8, 0.1, 40.0)
         step_check(res, (1.0, 3.0, 6.0), 8, 0.1, 40.0)

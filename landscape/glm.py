@@ -1383,7 +1383,10 @@ def minima_thresholds(loss: Loss, m: float = 0.0, *, alphas: Any = (3.0, 4.0, 5.
     ``(α_BBP, α_triv)``: above ``α_BBP`` the most numerous bulk-stable critical points have a negative outlier toward
     :math:`\theta^*` (they stop being minima: gradient descent can leave them); above ``α_triv`` the BBP-stable
     ones have negative annealed complexity (no spurious minima are expected at ``m``). Located on the increasing
-    grid ``alphas`` (solutions continued along it) and refined by Brent's method; ``inf`` if no sign change on it."""
+    grid ``alphas`` (solutions continued along it) and refined by Brent's method; ``inf`` if no sign change on it.
+    Raises ``ValueError`` if the most numerous bulk-stable critical points have complexity ``<= 0`` where
+    their outlier reaches 0: nothing at ``m`` is then there to turn unstable (for :math:`\ell_a` at the
+    equator, from ``a`` of about 6 on; chapter 10)."""
     kw = dict(weight_bound=weight_bound, grid_step=grid_step, grid_extent=grid_extent)
     grid = np.asarray(alphas, dtype=float)
     if grid.ndim != 1 or grid.size < 2 or not np.all(np.isfinite(grid)) or np.any(grid <= 0) \
@@ -1408,12 +1411,18 @@ def minima_thresholds(loss: Loss, m: float = 0.0, *, alphas: Any = (3.0, 4.0, 5.
         return cache["last"].bbp_margin
 
     a_bbp = brentq(margin, grid[k - 1], grid[k], xtol=1e-6, rtol=1e-9)
+    top_sigma = complexity(loss, a_bbp, m, start=cache["last"], **kw).sigma
+    if top_sigma <= 0:
+        raise ValueError(
+            f"at m = {m} the most numerous bulk-stable critical points have complexity {top_sigma:.4f} <= 0 where "
+            f"their outlier reaches 0 (alpha = {a_bbp:.4f}): none are expected there, and the thresholds are not "
+            "defined for this loss (chapter 10: large a)")
     phases = {"last": None}
 
     def sigma_min(a, start):
         ph = minima_phase(loss, a, m, start=start, e_guess=phases["last"], **kw)
         phases["last"] = ph.stable
-        return ph.sigma_minima
+        return max(ph.sigma_minima, -1.0)  # -inf (no BBP-stable solution found) as a finite negative value
 
     prev_a, prev_s = a_bbp, tops[k - 1].sigma
     for j in range(k, grid.size):
@@ -1469,6 +1478,16 @@ class DescentResult(NamedTuple):
         """Fraction of successful runs at each ``α`` and its binomial standard error ``sqrt(p(1-p)/S)``."""
         p = self.success.mean(axis=1)
         return p, np.sqrt(p * (1.0 - p) / self.success.shape[1])
+
+    def escape_time(self, level: float = 0.5) -> np.ndarray:
+        r"""First recorded time at which :math:`|m(t)| > ` ``level`` for each run, ``inf`` if never by the
+        horizon; shape (A, S). Resolution: the recording interval (``record_every * dt``). At finite :math:`d` a
+        random start has :math:`|m_0| \approx d^{-1/2}`: where the overlap grows exponentially at a rate
+        :math:`\kappa` this time grows like :math:`\log d / (2\kappa)`, where it does not, faster (chapter 10)."""
+        level = real("level", level, minimum=0.0, maximum=1.0)
+        hit = np.abs(self.overlap_trajectory) > level
+        first = np.argmax(hit, axis=-1)
+        return np.where(hit.any(axis=-1), self.times[np.arange(self.times.shape[0])[:, None], first], np.inf)
 
 
 # ------------------------------------------------------------------------------------------------ problems

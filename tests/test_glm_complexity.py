@@ -152,3 +152,14 @@ def test_minima_thresholds_bracket_the_phases():
     assert glm.minima_phase(LOSS_1, 1.02 * a_triv, 0.0, start=above, **kw).sigma_minima < 0
     with pytest.raises(ValueError, match="alphas"):
         glm.minima_thresholds(LOSS_1, 0.0, alphas=(5.0, 4.0))
+
+
+def test_minima_thresholds_refuses_where_nothing_turns_unstable():
+    """For ℓ_8 the most numerous bulk-stable critical points of the equator have negative complexity where their
+    outlier crosses 0 (α ≈ 13): there is nothing to turn unstable, and the function says so instead of returning
+    a crossing of objects that are not expected to exist."""
+    lo = glm.phase_retrieval_loss(8.0)
+    s = glm.complexity(lo, 13.0, 0.0, weight_bound=-4.0, grid_step=0.1)
+    assert s.sigma < 0
+    with pytest.raises(ValueError, match="complexity"):
+        glm.minima_thresholds(lo, 0.0, alphas=(9.0, 11.0, 13.0, 15.0), weight_bound=-4.0, grid_step=0.1)

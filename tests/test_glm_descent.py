@@ -166,3 +166,26 @@ def test_bad_inputs_raise_naming_the_parameter():
         run(loss=glm.Loss(lambda z, y: (z**2 - y**2 - 1.0) ** 2, "shifted"), pad=True)
     with pytest.raises(ValueError, match="index"):
         gd.descent_problem(KEY, 2.0, 20, -1)
+
+
+def test_escape_time_is_the_first_recorded_crossing(result):
+    t = result.escape_time(0.5)
+    assert t.shape == result.success.shape
+    traj = np.abs(result.overlap_trajectory)
+    for k in range(len(ALPHAS)):
+        for s in range(SAMPLES):
+            hits = np.nonzero(traj[k, s] > 0.5)[0]
+            if hits.size:
+                assert t[k, s] == result.times[k, hits[0]] and np.all(traj[k, s, : hits[0]] <= 0.5)
+            else:
+                assert t[k, s] == np.inf
+    assert np.all(np.isinf(t[0])) and np.all(np.isfinite(t[2][result.success[2]]))  # never at alpha = 1
+    # a higher level is reached later, and every success has crossed 0.9 by the horizon
+    assert np.all(result.escape_time(0.9) >= t)
+    assert np.all(np.isfinite(result.escape_time(0.9)[result.success]))
+    assert np.all(result.escape_time(0.0)[:, :] <= result.times[:, -1:])
+    for bad in (-0.1, 1.5, float("nan")):
+        with pytest.raises(ValueError, match="level"):
+            result.escape_time(bad)
+    with pytest.raises(TypeError, match="level"):
+        result.escape_time("0.5")
