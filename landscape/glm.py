@@ -1047,6 +1047,7 @@ def _kr_newton_step(x, at, alpha, m, e, g_b, fix_e, marginal):
 
 
 _kr_residual_jit = jax.jit(_kr_residual)
+_kr_tilt_jit = jax.jit(_kr_tilt)
 
 
 @jax.jit
@@ -1073,15 +1074,16 @@ def _kr_solve(x0, at, alpha, m, e, marginal, g_b, tol=1e-11, max_iter=40):
     r = np.inf
     for _ in range(max_iter):
         res, dx = _kr_newton_step(x, at, alpha, m, ev, g_b, fix_e, flag)
-        r = float(jnp.linalg.norm(res))
+        res, dx, xh = np.asarray(res), np.asarray(dx), np.asarray(x)  # one transfer per iteration
+        r = float(np.linalg.norm(res))
         if not np.isfinite(r) or r < tol:
             break
         step, accepted = 1.0, False
         while step > 1e-4:
-            xn = x - step * dx
+            xn = xh - step * dx
             g = float(xn[0])
             if 0.0 < g < g_b or (marginal == 2 and g == g_b):
-                rn = float(jnp.linalg.norm(_kr_residual_jit(xn, at, alpha, m, ev, g_b, fix_e, flag)))
+                rn = float(np.linalg.norm(_kr_residual_jit(jnp.asarray(xn), at, alpha, m, ev, g_b, fix_e, flag)))
                 if np.isfinite(rn) and rn < (1.0 - 0.25 * step) * r:
                     accepted = True
                     break
@@ -1096,7 +1098,7 @@ def _kr_outlier(x, at, alpha, m, e, g_b, fix_e, marginal):
     """Lowest eigenvalue of the scaled Hessian toward θ* (NaN if none below the bulk): the smallest root
     ``g' ∈ (0, g)`` of Φ (module docstring of chapter 10's derivation, :func:`complexity`)."""
     z, y, lw, l0, l1, l2 = (np.asarray(v) for v in at)
-    nu = np.asarray(_kr_tilt(x, at, alpha, m, e, g_b, fix_e, marginal)[0])
+    nu = np.asarray(_kr_tilt_jit(x, at, alpha, m, e, g_b, fix_e, marginal)[0])
     g = float(x[0])
     mu = nu @ (l1 * z)
     zh = (y - m * z) / math.sqrt(1.0 - m * m)
@@ -1276,7 +1278,7 @@ def _kr_solution(loss, x, r, at, alpha, m, e, marginal, g_b):
 def _kr_edge(x, at, alpha, m, e, g_b, fix_e, marginal):
     """Lower edge of the bulk of ``D`` (weights ``ℓ''`` under the tilted label law ν)."""
     l2 = np.asarray(at[5])
-    nu = np.asarray(_kr_tilt(x, at, alpha, m, e, g_b, fix_e, marginal)[0])
+    nu = np.asarray(_kr_tilt_jit(x, at, alpha, m, e, g_b, fix_e, marginal)[0])
     keep = nu > 1e-16 * nu.max()
     t = l2[keep]
     return _edge(t, nu[keep], alpha, float(np.min(t)))[0]
