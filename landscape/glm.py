@@ -117,7 +117,9 @@ Hessian a weighted Wishart matrix, so the annealed complexity is a large-deviati
 Ben Arous & Biroli, PMLR 107 (2020) 287, arXiv:1912.02143). Linearising the log-determinant (Silverstein), the
 gradient density and the constraints turns it into a stationary point in five scalars, solved by Newton on a
 quadrature grid; the same solution gives the law of the labels at the critical points and, through a Schur
-complement, the BBP outlier of their Hessian towards ``θ*`` (chapter 10 derives all three).
+complement, the BBP outlier of their Hessian towards ``θ*`` (chapter 10 derives all three). With
+``branch="all"`` the stability constraint is dropped: the log-determinant is the real part of the same functional
+at a complex Silverstein root, whose imaginary part gives the index (fraction of negative Hessian eigenvalues).
 
 **Gradient descent from a random start** (:func:`descent_experiment`).
 
@@ -976,9 +978,16 @@ class KacRiceSolution(NamedTuple):
     exactly when that eigenvalue is negative; ``bbp_unstable``: ``bbp_margin < 0`` (the critical points are
     index-1 saddles whose descent direction points to the signal, not minima); ``marginal``: 0 if the bulk
     lies strictly above 0, 1 if the stability constraint is active with a square-root bulk edge at 0, 2 if it is
-    active with the edge at the essential bound of :math:`\ell''` (:math:`g = \alpha/|t_{\min}|`); ``params``: :math:`(g, \log s, \lambda_v, \lambda_e, \lambda_b)`;
-    ``residual``: norm of the stationarity equations; ``label_density``: :math:`(z, y) \mapsto` density of the
-    limiting empirical law :math:`\nu` of :math:`(z_i, y_i)` at those critical points.
+    active with the edge at the essential bound of :math:`\ell''` (:math:`g = \alpha/|t_{\min}|`), and -1 for
+    ``branch="all"`` (no stability constraint: critical points of any index); ``params``:
+    :math:`(g, \log s, \lambda_v, \lambda_e, \lambda_b)`, or :math:`(g_r, \log s, \lambda_v, \lambda_e, g_i)` for
+    ``branch="all"`` (:math:`g = g_r + ig_i` the complex Silverstein root); ``residual``: norm of the
+    stationarity equations; ``label_density``: :math:`(z, y) \mapsto` density of the limiting empirical law
+    :math:`\nu` of :math:`(z_i, y_i)` at those critical points; ``index``: the fraction of negative eigenvalues
+    of their scaled Hessian, :math:`-\frac1\pi\operatorname{Im}\Psi(g)` (:func:`complexity`; 0.0 on the
+    bulk-stable branches, whose bulk lies at or above 0). For ``branch="all"`` the bulk may straddle 0, so
+    ``lower_edge``, ``outlier`` and ``bbp_margin`` are NaN and ``bbp_unstable`` is False (an outlier inside a
+    bulk is not defined).
     """
 
     sigma: float
@@ -994,6 +1003,7 @@ class KacRiceSolution(NamedTuple):
     params: tuple
     residual: float
     label_density: Callable[[Any, Any], np.ndarray]
+    index: float = 0.0
 
 
 @partial(jax.jit, static_argnums=(0, 2))
@@ -1156,7 +1166,8 @@ def complexity(loss: Loss, alpha: float, m: float, e: float | None = None, *, br
                start: KacRiceSolution | None = None, weight_bound: float | None = None,
                grid_step: float = KR_GRID_STEP, grid_extent: float = KR_GRID_EXTENT) -> KacRiceSolution:
     r"""Annealed Kac–Rice complexity of the bulk-stable critical points (local minima and saddles of index
-    :math:`o(d)`) of :math:`R(\theta) = \frac1n\sum_i\ell(z_i, y_i)` at overlap ``m`` with the teacher and risk
+    :math:`o(d)`), or with ``branch="all"`` of all critical points (any index), of
+    :math:`R(\theta) = \frac1n\sum_i\ell(z_i, y_i)` at overlap ``m`` with the teacher and risk
     ``e`` (``e=None``: the most numerous ones, i.e. the supremum over ``e``), as the **scalar variational
     principle** derived in chapter 10:
 
@@ -1174,11 +1185,41 @@ def complexity(loss: Loss, alpha: float, m: float, e: float | None = None, *, br
     :math:`g` the log-determinant of the Hessian (Silverstein), :math:`s` the Gaussian density of the gradient,
     :math:`\lambda_v` the gradient along :math:`\theta^*`, :math:`\lambda_e` the energy, :math:`\lambda_b` the
     stability of the bulk. ``branch``: ``"interior"`` (``λ_b = 0``, bulk strictly above 0), ``"marginal"``
-    (bulk edge at 0, ``λ_b ≥ 0``), ``"auto"`` (the interior solution if it is bulk-stable, else the marginal one).
-    ``start``: a previous solution to continue from (recommended along a curve); ``weight_bound``: the essential
+    (bulk edge at 0, ``λ_b ≥ 0``), ``"auto"`` (the interior solution if it is bulk-stable, else the marginal one),
+    ``"all"`` (every critical point, of any index: below).
+    ``start``: a previous solution to continue from (recommended along a curve; ``"all"`` uses only a previous
+    ``branch="all"`` solution, and the other branches ignore one); ``weight_bound``: the essential
     infimum of :math:`\ell''` when negative (``-4`` for :math:`\ell_a`), which caps ``g < α/|bound|``.
     Stationarity is solved by damped Newton (``jax.jacfwd`` of the five equations) on a uniform quadrature grid.
     Raises ``RuntimeError`` if no stationary point is found (pass a ``start``).
+
+    **All critical points** (``branch="all"``). Without the stability constraint the bulk of the Hessian may
+    straddle 0; then :math:`\frac1d\log|\det(D - \mu)| = \operatorname{Re}\Psi(g) - 1` with the holomorphic
+    :math:`\Psi(g) = -\log g + \alpha E_\nu\log(1 + g\ell''/\alpha) - g\mu` at the root :math:`g = g_r + ig_i`,
+    :math:`g_i > 0`, of the complex Silverstein equation :math:`-1/g + E_\nu[\ell''/(1 + g\ell''/\alpha)] = \mu`
+    (the Stieltjes transform of the Hessian law at :math:`\mu + i0`). Stationarity of :math:`\operatorname{Re}\Psi`
+    in :math:`(g_r, g_i)` is that equation, and
+
+    .. math::
+
+        \Sigma_{\rm all}(m, e) = \operatorname*{extr}_{g_r, g_i, s, \lambda_v, \lambda_e}\Big\{\tfrac12\log(1-m^2)
+        + \tfrac12\log(\alpha s) - \log|g| + \alpha\log E_{P_m}\Big[\Big|1 + \frac{g\ell''}{\alpha}\Big|
+        e^{\psi/\alpha}\Big]\Big\}, \qquad \psi = -\tfrac s2\ell'^2 - g_r\ell'z + \lambda_v\ell'(y - mz)
+        + \lambda_e(\ell - e),
+
+    solved by damped Newton with :math:`g_i \ge 0` (the ``-1`` above: :math:`\Psi \to \log(-z) + 1` as the spectral
+    parameter :math:`z \to -\infty`, where :math:`\int\log(x - z)\,d\rho \to \log(-z)`; it cancels against
+    the Gaussian constants as on the other branches). The fraction of negative Hessian eigenvalues is ``index``
+    :math:`= -\frac1\pi\operatorname{Im}\Psi(g)` (principal logarithms). If the root is real (:math:`g_i \to 0`)
+    :math:`\mu` lies outside the bulk: below it (:math:`g_r > 0`, index 0) the solution is the interior
+    bulk-stable one; above it (:math:`g_r < 0`) it counts maxima-like points of index 1. Without ``start``, the
+    largest :math:`\Sigma` among the valid stationary points reached from the complex Silverstein root of the
+    untilted law and from the two real-root branches is returned (for the square loss there is no complex one:
+    its index-0 and index-1 real roots compete). Where the index falls to 0 with the bulk edge at the essential
+    bound of :math:`\ell''` (:math:`\ell_1` at :math:`\alpha = 4`, :math:`m = 0`, :math:`0.06 \lesssim e \lesssim
+    0.115`), the
+    root approaches the real axis beyond the pole :math:`\alpha/|t_{\min}|` of the discretised law and no
+    stationary point is found.
 
     Source: the reduction of the variational formula to scalars follows A. Maillard, T. Bonnaire and G. Biroli,
     arXiv:2602.17779 (2026); the formula over measures is A. Maillard, G. Ben Arous and G. Biroli, PMLR 107 (2020)
@@ -1191,8 +1232,8 @@ def complexity(loss: Loss, alpha: float, m: float, e: float | None = None, *, br
         raise ValueError(f"m must lie in (-1, 1), got {m}")
     if e is not None:
         e = real("e", e)
-    if branch not in ("auto", "interior", "marginal"):
-        raise ValueError(f"branch must be 'auto', 'interior' or 'marginal', got {branch!r}")
+    if branch not in ("auto", "interior", "marginal", "all"):
+        raise ValueError(f"branch must be 'auto', 'interior', 'marginal' or 'all', got {branch!r}")
     grid_step = real("grid_step", grid_step, minimum=1e-3, maximum=0.5)
     grid_extent = real("grid_extent", grid_extent, minimum=3.0, maximum=20.0)
     if (2 * grid_extent / grid_step) ** 2 > MAX_DATA_ENTRIES:
@@ -1209,6 +1250,10 @@ def complexity(loss: Loss, alpha: float, m: float, e: float | None = None, *, br
                              f"got {weight_bound}")
         t_low = weight_bound
     g_b = alpha / -t_low if t_low < 0 else np.inf
+    if branch == "all":
+        return _kr_all(loss, at, alpha, m, e, start, g_b)
+    if start is not None and start.marginal == -1:  # a branch="all" solution: no guide to a bulk-stable one
+        start = None
     branches = {"auto": (0, 1, 2), "interior": (0,), "marginal": (1, 2)}[branch]
     if start is not None and start.marginal:
         branches = tuple(sorted(branches, key=lambda b: (b == 0, b != start.marginal)))
@@ -1282,6 +1327,206 @@ def _kr_edge(x, at, alpha, m, e, g_b, fix_e, marginal):
     keep = nu > 1e-16 * nu.max()
     t = l2[keep]
     return _edge(t, nu[keep], alpha, float(np.min(t)))[0]
+
+
+# ------------------------------------------------- Kac–Rice: all critical points (any index), branch="all"
+#
+# When μ lies inside the bulk of D, (1/d) log|det(D − μ)| is Re Ψ(g) − 1 with
+# Ψ(g) = −log g + α E_ν log(1 + gℓ''/α) − gμ evaluated at the root g = g_r + i g_i, g_i > 0, of the complex
+# Silverstein equation (the Stieltjes transform of the law of D at μ + i0). Ψ is holomorphic, so Re Ψ is
+# stationary in (g_r, g_i) exactly at that root, and the variation over ν at fixed g gives the tilt
+# ν ∝ P_m |1 + gℓ''/α| exp(ψ/α), ψ = −(s/2)ℓ'² − g_r ℓ'z + λ_v ℓ'(y − mz) + λ_e(ℓ − e) (no λ_b: no bulk
+# constraint). Separate jitted functions keep the one-compilation bulk-stable path unchanged.
+
+
+def _kr_tilt_all(x, at, alpha, m, e, fix_e):
+    """Tilted label law at complex ``g = g_r + i g_i`` (normalised weights, log Z, Re and Im of 1 + gℓ''/α)."""
+    z, y, lw, l0, l1, l2 = at
+    gr, ls, lv, le, gi = x
+    dr = 1.0 + gr * l2 / alpha
+    di = gi * l2 / alpha
+    psi = -0.5 * jnp.exp(ls) * l1**2 - gr * l1 * z + lv * l1 * (y - m * z) + jnp.where(fix_e, le * (l0 - e), 0.0)
+    lwt = lw + 0.5 * jnp.log(dr * dr + di * di) + psi / alpha
+    lz = jax.scipy.special.logsumexp(lwt)
+    return jnp.exp(lwt - lz), lz, dr, di
+
+
+def _kr_residual_all(x, at, alpha, m, e, fix_e):
+    z, y, lw, l0, l1, l2 = at
+    gr, ls, lv, le, gi = x
+    nu, _, dr, di = _kr_tilt_all(x, at, alpha, m, e, fix_e)
+    q = dr * dr + di * di
+    ar = nu @ (l2 * dr / q) - nu @ (l1 * z)  # Re (E[t/(1 + gt/α)] − μ)
+    ai = -(nu @ (l2 * di / q))               # Im
+    return jnp.stack([
+        -1.0 + gr * ar - gi * ai,                                                    # Re g·(Silverstein at z = μ)
+        ls + jnp.log(nu @ l1**2),                                                    # s E[ℓ'²] = 1
+        nu @ (l1 * (y - m * z)),                                                     # gradient along θ*
+        jnp.where(fix_e, nu @ l0 - e, le),                                           # energy
+        gr * ai + gi * ar,                                                           # Im g·(Silverstein)
+    ])
+
+
+@jax.jit
+def _kr_newton_step_all(x, at, alpha, m, e, fix_e):
+    r = _kr_residual_all(x, at, alpha, m, e, fix_e)
+    jac = jax.jacfwd(_kr_residual_all)(x, at, alpha, m, e, fix_e)
+    return r, jnp.linalg.solve(jac, r)
+
+
+_kr_residual_all_jit = jax.jit(_kr_residual_all)
+
+
+@jax.jit
+def _kr_summary_all(x, at, alpha, m, e, fix_e):
+    """Σ, energy, μ, Re Ψ, Im Ψ and the real-root edge gap ``1 − g_r²/α E[t²/den²]`` at a stationary point.
+
+    Im Ψ uses principal arguments, and they are the continuous branch: for Im z > 0 the Stieltjes root has
+    g_i > 0, so g never meets the cut of log g (the negative real axis), and Im(1 + gt/α) = g_i t/α has the sign
+    of t and vanishes only at t = 0, where 1 + gt/α = 1: 1 + gt/α never crosses the negative real axis either.
+    Both Ψ(m(z), z) and ∫ log(x − z) dρ(x) + 1 are then continuous on the upper half-plane, differ by a
+    multiple of 2πi and agree as z → −∞, so they are equal; at z = μ + i0, Im ∫ log(x − μ − i0) dρ(x) =
+    −π ρ((−∞, μ)), minus π times the fraction of negative eigenvalues of D − μ."""
+    z, y, lw, l0, l1, l2 = at
+    gr, ls, lv, le, gi = x
+    nu, lz, dr, di = _kr_tilt_all(x, at, alpha, m, e, fix_e)
+    mu = nu @ (l1 * z)
+    ag2 = gr * gr + gi * gi
+    sigma = 0.5 * jnp.log1p(-m * m) + 0.5 * jnp.log(alpha) + 0.5 * ls - 0.5 * jnp.log(ag2) + alpha * lz
+    re_psi = -0.5 * jnp.log(ag2) + 0.5 * alpha * (nu @ jnp.log(dr * dr + di * di)) - gr * mu
+    im_psi = -jnp.arctan2(gi, gr) + alpha * (nu @ jnp.arctan2(di, dr)) - gi * mu
+    gap = 1.0 - ag2 / alpha * (nu @ (l2**2 / (dr * dr + di * di)))
+    return sigma, nu @ l0, mu, re_psi, im_psi, gap, jnp.min(jnp.where(nu > 0.0, dr, jnp.inf))
+
+
+def _kr_start_all(at, alpha, m):
+    """Untilted guess: ``s = 1/E_P[ℓ'²]`` and the (complex) Stieltjes root of the Hessian law at a random point
+    of overlap ``m``, at ``z = E_P[ℓ'z]`` (:func:`_stieltjes_newton`, ``η`` lowered to 1e-3)."""
+    z, y, lw, l0, l1, l2 = (np.asarray(v) for v in at)
+    w = np.exp(lw - lw.max())
+    w /= w.sum()
+    keep = w > 1e-16
+    g = complex(_stieltjes_newton(np.array([w @ (l1 * z)]), l2[keep], w[keep] / w[keep].sum(), alpha)[0])
+    return [g.real, -math.log(w @ l1**2), 0.0, 0.0, max(g.imag, 1e-3)]
+
+
+def _kr_solve_all(x0, at, alpha, m, e, tol=1e-11, max_iter=80):
+    """Damped Newton on the five equations of ``branch="all"``, ``g_i ≥ 0``: a step that would make ``g_i``
+    negative divides it by 10 instead, so a real root (``g_i → 0``) is approached geometrically and never
+    crossed."""
+    ev, fix_e, _ = _kr_flags(e, 0)
+    x = jnp.asarray(x0, dtype=jnp.float64)
+    r = np.inf
+    for _ in range(max_iter):
+        res, dx = _kr_newton_step_all(x, at, alpha, m, ev, fix_e)
+        r = float(jnp.linalg.norm(res))
+        if not np.isfinite(r) or r < tol:
+            break
+        step, accepted = 1.0, False
+        while step > 1e-4:
+            xn = x - step * dx
+            if float(xn[4]) < 0.0:
+                xn = xn.at[4].set(0.1 * x[4])
+            rn = float(jnp.linalg.norm(_kr_residual_all_jit(xn, at, alpha, m, ev, fix_e)))
+            if np.isfinite(rn) and rn < (1.0 - 0.25 * step) * r:
+                accepted = True
+                break
+            step /= 2.0
+        if not accepted:
+            break
+        x = xn
+    return x, r
+
+
+_KR_REAL_ROOT = 1e-9  # g_i below this: a real Silverstein root (μ outside the bulk)
+
+
+def _kr_all(loss, at, alpha, m, e, start, g_b):
+    """``branch="all"`` of :func:`complexity`: continue from a ``branch="all"`` ``start`` if it converges, else the
+    largest Σ among the stationary points reached from the untilted complex start, from the interior bulk-stable
+    solution (a real root g > 0, μ below the bulk, index 0) and from the interior bulk-stable solution of the
+    loss −ℓ at risk −e (its minima are the maxima of R: a real root g < 0, μ above the bulk, index 1; the map
+    is g → −g, λ_v → −λ_v, λ_e → −λ_e). Several stationary points can coexist, and the complex Newton need not
+    reach the real ones: for the square loss (t ≡ 1, whose log-potential is convex inside the bulk) none has μ
+    in the bulk, and the index-0 and index-1 real roots compete."""
+    if start is not None and start.marginal == -1:
+        x0 = list(start.params)
+        if x0[4] <= _KR_REAL_ROOT:  # a real root does not move off the real axis: restart slightly above it
+            x0[4] = 1e-3
+        sol = _kr_all_solution(loss, _kr_solve_all(x0, at, alpha, m, e), at, alpha, m, e, g_b)
+        if sol is not None:
+            return sol
+    x0 = _kr_start_all(at, alpha, m)
+    found = [_kr_all_solution(loss, _kr_solve_all(x0, at, alpha, m, e), at, alpha, m, e, g_b)]
+    found.append(_kr_all_real(loss, at, 1.0, alpha, m, e, g_b, g_b))
+    t_high = float(jnp.max(at[5]))
+    if t_high > 0.0:
+        found.append(_kr_all_real(loss, at, -1.0, alpha, m, e, alpha / t_high, g_b))
+    found = [s for s in found if s is not None]
+    if not found:
+        raise RuntimeError(f"no stationary point found at alpha = {alpha}, m = {m}, e = {e} (branch 'all'); "
+                           "pass start= a nearby branch='all' solution")
+    return max(found, key=lambda s: s.sigma)
+
+
+def _kr_all_real(loss, at, sign, alpha, m, e, g_sign, g_b):
+    """A real-root candidate of ``branch="all"``: the interior bulk-stable solution of ``sign·ℓ`` at risk
+    ``sign·e`` (its Silverstein parameter below ``g_sign``), mapped back to ℓ (``g, λ_v, λ_e`` times ``sign``),
+    started from the untilted Silverstein root or else from just below the untilted bulk edge; None if neither
+    gives a valid solution (``g_b``: as in :func:`_kr_all_solution`)."""
+    atoms = at if sign > 0 else jnp.concatenate([at[:3], -at[3:]])
+    es = None if e is None else sign * e
+    for start in (0, 1):
+        x, r = _kr_solve(_kr_start(atoms, alpha, m, start, g_sign), atoms, alpha, m, es, 0, g_sign)
+        if r < 1e-8:
+            x0 = [sign * float(x[0]), float(x[1]), sign * float(x[2]), sign * float(x[3]), 0.0]
+            sol = _kr_all_solution(loss, _kr_solve_all(x0, at, alpha, m, e), at, alpha, m, e, g_b)
+            if sol is not None:
+                return sol
+    return None
+
+
+def _kr_all_solution(loss, xr, at, alpha, m, e, g_b):
+    """The :class:`KacRiceSolution` of a ``branch="all"`` Newton result ``(x, residual)``, or None if it did not
+    converge or converged to a real Silverstein root that is not the Stieltjes transform of the Hessian law
+    (``g_b``: the pole ``α/|t_min|`` of the essential bound of ℓ'', which a real root g > 0 must stay below)."""
+    x, r = xr
+    if not r < 1e-8:
+        return None
+    real_root = float(x[4]) < _KR_REAL_ROOT
+    if real_root:
+        x = x.at[4].set(0.0)
+    ev, fix_e, _ = _kr_flags(e, 0)
+    sigma, energy, mu, re_psi, im_psi, gap, den_min = (
+        float(v) for v in _kr_summary_all(x, at, alpha, m, ev, fix_e))
+    if real_root:
+        # μ outside the bulk: the root must be the Stieltjes transform there, on the branch of Silverstein's map
+        # through g = 0 (1 + gt/α > 0 on the support, and the map increasing: gap > 0; g²λ'(g) decreases in g
+        # on that branch, so gap > 0 is the whole condition); g > 0 below the bulk (index 0), g < 0 above it
+        # (index 1)
+        if not (den_min > 0.0 and gap > -1e-10 and float(x[0]) < g_b):  # gap = 0: μ at the edge
+            return None
+        index = 0.0 if float(x[0]) > 0.0 else 1.0
+    else:
+        index = -im_psi / math.pi
+    params = tuple(float(v) for v in x)
+    fix = e is not None
+    _, lz, _, _ = _kr_tilt_all(x, at, alpha, m, ev, fix_e)
+    lz = float(lz)
+
+    def density(zq, yq):
+        zq, yq = np.broadcast_arrays(np.asarray(zq, dtype=float), np.asarray(yq, dtype=float))
+        l0, l1, l2 = (np.asarray(v) for v in _derivatives(loss, jnp.asarray(zq), jnp.asarray(yq)))
+        gr, ls, lv, le, gi = params
+        psi = -0.5 * math.exp(ls) * l1**2 - gr * l1 * zq + lv * l1 * (yq - m * zq)
+        if fix:
+            psi = psi + le * (l0 - e)
+        quad = (zq**2 - 2 * m * zq * yq + yq**2) / (1 - m * m)
+        logp = -0.5 * quad - math.log(2 * math.pi * math.sqrt(1 - m * m))
+        return np.exp(logp + 0.5 * np.log((1.0 + gr * l2 / alpha) ** 2 + (gi * l2 / alpha) ** 2) + psi / alpha - lz)
+
+    return KacRiceSolution(sigma, alpha, m, energy, mu, np.nan, np.nan, np.nan, False, -1, params, r, density,
+                           index)
 
 
 class MinimaPhase(NamedTuple):
