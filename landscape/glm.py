@@ -1077,23 +1077,23 @@ def _kr_flags(e, marginal):
     return (jnp.float64(0.0 if e is None else e), jnp.asarray(e is not None), jnp.asarray(marginal, dtype=jnp.int32))
 
 
-def _kr_solve(x0, at, alpha, m, e, marginal, g_b, tol=1e-11, max_iter=40):
-    g_b = float(g_b)
-    ev, fix_e, flag = _kr_flags(e, marginal)
-    x = jnp.asarray(x0, dtype=jnp.float64)
+def _damped_newton(newton_step, residual, x0, admissible, tol, max_iter):
+    """Damped Newton: ``newton_step(x) -> (r, dx)``, ``residual(x) -> r``; a trial point ``x - step dx`` is passed
+    through ``admissible(trial, x)`` (the point to test, or None to halve the step) and accepted once the residual
+    norm falls by a quarter of the step. Returns ``(x, |r|)`` at the last accepted point (one host transfer per
+    iteration)."""
+    x = np.asarray(x0, dtype=float)
     r = np.inf
     for _ in range(max_iter):
-        res, dx = _kr_newton_step(x, at, alpha, m, ev, g_b, fix_e, flag)
-        res, dx, xh = np.asarray(res), np.asarray(dx), np.asarray(x)  # one transfer per iteration
+        res, dx = (np.asarray(v) for v in newton_step(jnp.asarray(x)))
         r = float(np.linalg.norm(res))
         if not np.isfinite(r) or r < tol:
             break
         step, accepted = 1.0, False
         while step > 1e-4:
-            xn = xh - step * dx
-            g = float(xn[0])
-            if 0.0 < g < g_b or (marginal == 2 and g == g_b):
-                rn = float(np.linalg.norm(_kr_residual_jit(jnp.asarray(xn), at, alpha, m, ev, g_b, fix_e, flag)))
+            xn = admissible(x - step * dx, x)
+            if xn is not None:
+                rn = float(np.linalg.norm(residual(jnp.asarray(xn))))
                 if np.isfinite(rn) and rn < (1.0 - 0.25 * step) * r:
                     accepted = True
                     break
@@ -1101,7 +1101,19 @@ def _kr_solve(x0, at, alpha, m, e, marginal, g_b, tol=1e-11, max_iter=40):
         if not accepted:
             break
         x = xn
-    return x, r
+    return jnp.asarray(x), r
+
+
+def _kr_solve(x0, at, alpha, m, e, marginal, g_b, tol=1e-11, max_iter=40):
+    g_b = float(g_b)
+    ev, fix_e, flag = _kr_flags(e, marginal)
+
+    def admissible(xn, x):  # 0 < g < g_b (g = g_b on the branch with the edge at the bound)
+        return xn if 0.0 < xn[0] < g_b or (marginal == 2 and xn[0] == g_b) else None
+
+    return _damped_newton(lambda x: _kr_newton_step(x, at, alpha, m, ev, g_b, fix_e, flag),
+                          lambda x: _kr_residual_jit(x, at, alpha, m, ev, g_b, fix_e, flag),
+                          x0, admissible, tol, max_iter)
 
 
 def _kr_outlier(x, at, alpha, m, e, g_b, fix_e, marginal):
@@ -1415,27 +1427,16 @@ def _kr_solve_all(x0, at, alpha, m, e, tol=1e-11, max_iter=80):
     negative divides it by 10 instead, so a real root (``g_i → 0``) is approached geometrically and never
     crossed."""
     ev, fix_e, _ = _kr_flags(e, 0)
-    x = jnp.asarray(x0, dtype=jnp.float64)
-    r = np.inf
-    for _ in range(max_iter):
-        res, dx = _kr_newton_step_all(x, at, alpha, m, ev, fix_e)
-        r = float(jnp.linalg.norm(res))
-        if not np.isfinite(r) or r < tol:
-            break
-        step, accepted = 1.0, False
-        while step > 1e-4:
-            xn = x - step * dx
-            if float(xn[4]) < 0.0:
-                xn = xn.at[4].set(0.1 * x[4])
-            rn = float(jnp.linalg.norm(_kr_residual_all_jit(xn, at, alpha, m, ev, fix_e)))
-            if np.isfinite(rn) and rn < (1.0 - 0.25 * step) * r:
-                accepted = True
-                break
-            step /= 2.0
-        if not accepted:
-            break
-        x = xn
-    return x, r
+
+    def admissible(xn, x):  # g_i >= 0: a step that would cross the real axis divides g_i by 10 instead
+        if xn[4] < 0.0:
+            xn = xn.copy()
+            xn[4] = 0.1 * x[4]
+        return xn
+
+    return _damped_newton(lambda x: _kr_newton_step_all(x, at, alpha, m, ev, fix_e),
+                          lambda x: _kr_residual_all_jit(x, at, alpha, m, ev, fix_e),
+                          x0, admissible, tol, max_iter)
 
 
 _KR_REAL_ROOT = 1e-9  # g_i below this: a real Silverstein root (μ outside the bulk)
