@@ -12,7 +12,10 @@ bulk-edge scans in NumPy. Cases, for l_a with a = 1 at the equator m = 0:
   a nearby solution) for grid steps 0.1 (the chapter), 0.05 (the default) and 0.035, with the change of Sigma
   against the finest grid (the trapezoidal rule converges faster than any power of the step);
 * **minima_phase** at alpha = 8 (a BBP-unstable top: a secant or scan in energy) and **minima_thresholds** on the
-  chapter's grid (alpha = 4..8), each on steps 0.1 and 0.05.
+  chapter's grid (alpha = 4..8), each on steps 0.1 and 0.05;
+* **all critical points** (``branch="all"``, the complex Silverstein root) at alpha = 4: the first solve without a
+  start (it tries up to three starting points and five Newton solves) and a step of 0.03 in energy continued from
+  it, on steps 0.1 and 0.05.
 
 A GPU runs the same code; the grid is small (20 000 to 130 000 cells), so a GPU helps only for much finer grids.
 """
@@ -58,6 +61,13 @@ def main() -> None:
                                                         weight_bound=-4.0, grid_step=h))
         print(f"step {h}: minima_phase {t_phase:.2f} s (Sigma_minima {ph.sigma_minima:+.5f}); "
               f"minima_thresholds {t_thr:.2f} s -> alpha_BBP {th[0]:.5f}, alpha_triv {th[1]:.5f}")
+    print("\nall critical points (branch='all') at alpha = 4, m = 0")
+    for h in steps[:2]:
+        top, cold = timed(lambda: glm.complexity(loss, 4.0, 0.0, branch="all", weight_bound=-4.0, grid_step=h))
+        nxt, warm = timed(lambda: glm.complexity(loss, 4.0, 0.0, top.energy - 0.03, branch="all", start=top,
+                                                 weight_bound=-4.0, grid_step=h))
+        print(f"step {h}: first {cold:.2f} s, continued {warm:.3f} s; Sigma {top.sigma:.6f} at e = {top.energy:.4f}, "
+              f"index {top.index:.4f}")
     print("\nSigma changes by", f"{abs(sols[0.1][0].sigma - sols[0.05][0].sigma):.1e}",
           "between the chapter's grid and the default: the chapter's thresholds do not depend on it.")
     assert np.isfinite(finest)
