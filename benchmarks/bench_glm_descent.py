@@ -140,10 +140,11 @@ def drift(sizes: tuple[int, ...], alphas: tuple[float, ...], samples: int, t_max
         esc = r.escape_time(0.5)
         print(f"  d = {d} ({wall:.0f} s)")
         for k, a in enumerate(alphas):
-            q = np.quantile(esc[k], [0.25, 0.5, 0.75])
+            q = np.quantile(esc[k], [0.25, 0.5, 0.75], method="lower")  # inf (never escaped) stays inf
             med[a].append(q[1])
-            by = " ".join(f"{np.mean(esc[k] <= h):.2f}" for h in horizons if h <= t_max)
-            print(f"    alpha = {a:4}: P(escaped by T = {horizons}) {by};  escape time quartiles "
+            hs = tuple(h for h in horizons if h <= t_max)
+            by = " ".join(f"{np.mean(esc[k] <= h):.2f}" for h in hs)
+            print(f"    alpha = {a:4}: P(escaped by T = {hs}) {by};  escape time quartiles "
                   f"{q[0]:.1f} / {q[1]:.1f} / {q[2]:.1f}")
     print("  median escape time against log d: slope b in t = c + b log d (exponential escape at rate 1/(2b))")
     for a in alphas:
