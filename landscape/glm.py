@@ -777,9 +777,9 @@ def _stieltjes_newton(lam, t, w, alpha, etas=(1.0, 0.3, 0.1, 0.03, 0.01, 3e-3, 1
     for eta in etas:
         zc = lam + 1j * eta
         for _ in range(60):
-            den = 1.0 + np.outer(m, t) / alpha
-            e1 = (t / den) @ w
-            e2 = (t**2 / den**2) @ w
+            tr = t / (1.0 + np.outer(m, t) / alpha)  # one complex division per atom and point
+            e1 = tr @ w
+            e2 = (tr * tr) @ w
             f = m * (-zc + e1) - 1.0
             fp = -zc + e1 - m * e2 / alpha
             step = f / fp
