@@ -1017,13 +1017,20 @@ def _kr_atoms(loss: Loss, m: Array, shape: tuple[float, float]) -> Array:
     return jnp.stack([z, y, lw, l0, l1, l2])
 
 
+def _kr_psi(z, y, l0, l1, g, ls, lv, le, m, e, fix_e):
+    """The tilt ``ψ = −(s/2)ℓ'² − gℓ'z + λ_vℓ'(y − mz) + λ_e(ℓ − e)`` (the last term only at fixed energy), without
+    the bulk-stability term; ``g`` real (``g_r`` for ``branch="all"``). Works on JAX and NumPy arrays."""
+    psi = -0.5 * jnp.exp(ls) * l1**2 - g * l1 * z + lv * l1 * (y - m * z)
+    return psi + jnp.where(fix_e, le * (l0 - e), 0.0)
+
+
 def _kr_tilt(x, at, alpha, m, e, g_b, fix_e, marginal):
     """Tilted label law ``ν ∝ P_m |1 + g ℓ''/α| exp(ψ/α)`` on the grid (normalised weights, log Z, 1 + gℓ''/α)."""
     z, y, lw, l0, l1, l2 = at
     g, ls, lv, le, lb = x
     den = 1.0 + g * l2 / alpha
-    psi = -0.5 * jnp.exp(ls) * l1**2 - g * l1 * z + lv * l1 * (y - m * z)
-    psi = psi + jnp.where(fix_e, le * (l0 - e), 0.0) + jnp.where(marginal > 0, lb * (l2 / den - l1 * z), 0.0)
+    psi = _kr_psi(z, y, l0, l1, g, ls, lv, le, m, e, fix_e)
+    psi = psi + jnp.where(marginal > 0, lb * (l2 / den - l1 * z), 0.0)
     lwt = lw + jnp.log(jnp.abs(den)) + psi / alpha
     lz = jax.scipy.special.logsumexp(lwt)
     return jnp.exp(lwt - lz), lz, den
@@ -1301,7 +1308,6 @@ def complexity(loss: Loss, alpha: float, m: float, e: float | None = None, *, br
 
 
 def _kr_solution(loss, x, r, at, alpha, m, e, marginal, g_b):
-    fix_e = e is not None
     ev, fe, flag = _kr_flags(e, marginal)
     sigma, energy, mu, gap, lz = (float(v) for v in _kr_summary(x, at, alpha, m, ev, g_b, fe, flag))
     # the lower bulk edge of H = D − μ: 0 on the marginal branch; else the Silverstein map's maximum over g' < g*
@@ -1313,23 +1319,30 @@ def _kr_solution(loss, x, r, at, alpha, m, e, marginal, g_b):
         edge = _kr_edge(x, at, alpha, m, ev, g_b, fe, flag) - mu if gap > 0 else -np.inf
     out, margin = _kr_outlier(x, at, alpha, m, ev, g_b, fe, flag)
     params = tuple(float(v) for v in x)
+    g, ls, lv, le, lb = params
+    density = _kr_label_density(loss, alpha, m, e, lz, g, 0.0, ls, lv, le, lb if marginal else 0.0)
+    return KacRiceSolution(sigma, alpha, m, energy, mu, edge, out, margin, margin < 0.0,
+                           int(marginal), params, r, density)
+
+
+def _kr_label_density(loss, alpha, m, e, lz, g, gi, ls, lv, le, lb):
+    """``(z, y) ↦`` density of ν ∝ P_m |1 + (g + i g_i)ℓ''/α| exp(ψ/α) (normalised by ``lz`` from the grid), the
+    ``label_density`` of a :class:`KacRiceSolution`; ``lb``: the bulk-stability multiplier (0 off the marginal
+    branches, and for ``branch="all"``, where ``gi`` is the imaginary part of the Silverstein root)."""
+    fix_e = e is not None
 
     def density(zq, yq):
         zq, yq = np.broadcast_arrays(np.asarray(zq, dtype=float), np.asarray(yq, dtype=float))
         l0, l1, l2 = (np.asarray(v) for v in _derivatives(loss, jnp.asarray(zq), jnp.asarray(yq)))
-        gg, ls, lv, le, lb = params
-        den = 1.0 + gg * l2 / alpha
-        psi = -0.5 * math.exp(ls) * l1**2 - gg * l1 * zq + lv * l1 * (yq - m * zq)
-        if fix_e:
-            psi = psi + le * (l0 - e)
-        if marginal:
-            psi = psi + lb * (l2 / den - l1 * zq)
+        dr, di = 1.0 + g * l2 / alpha, gi * l2 / alpha
+        psi = np.asarray(_kr_psi(zq, yq, l0, l1, g, ls, lv, le, m, e if fix_e else 0.0, fix_e))
+        if lb:
+            psi = psi + lb * (l2 / dr - l1 * zq)
         quad = (zq**2 - 2 * m * zq * yq + yq**2) / (1 - m * m)
         logp = -0.5 * quad - math.log(2 * math.pi * math.sqrt(1 - m * m))
-        return np.exp(logp + np.log(np.abs(den)) + psi / alpha - lz)
+        return np.exp(logp + 0.5 * np.log(dr * dr + di * di) + psi / alpha - lz)
 
-    return KacRiceSolution(sigma, alpha, m, energy, mu, edge, out, margin, margin < 0.0,
-                           int(marginal), params, r, density)
+    return density
 
 
 def _kr_edge(x, at, alpha, m, e, g_b, fix_e, marginal):
@@ -1357,7 +1370,7 @@ def _kr_tilt_all(x, at, alpha, m, e, fix_e):
     gr, ls, lv, le, gi = x
     dr = 1.0 + gr * l2 / alpha
     di = gi * l2 / alpha
-    psi = -0.5 * jnp.exp(ls) * l1**2 - gr * l1 * z + lv * l1 * (y - m * z) + jnp.where(fix_e, le * (l0 - e), 0.0)
+    psi = _kr_psi(z, y, l0, l1, gr, ls, lv, le, m, e, fix_e)
     lwt = lw + 0.5 * jnp.log(dr * dr + di * di) + psi / alpha
     lz = jax.scipy.special.logsumexp(lwt)
     return jnp.exp(lwt - lz), lz, dr, di
@@ -1391,7 +1404,8 @@ _kr_residual_all_jit = jax.jit(_kr_residual_all)
 
 @jax.jit
 def _kr_summary_all(x, at, alpha, m, e, fix_e):
-    """Σ, energy, μ, Re Ψ, Im Ψ and the real-root edge gap ``1 − g_r²/α E[t²/den²]`` at a stationary point.
+    """Σ, energy, μ, Re Ψ, Im Ψ, the real-root edge gap ``1 − g_r²/α E[t²/den²]``, the smallest ``Re(1 + gt/α)``
+    on the support and log Z at a stationary point.
 
     Im Ψ uses principal arguments, and they are the continuous branch: for Im z > 0 the Stieltjes root has
     g_i > 0, so g never meets the cut of log g (the negative real axis), and Im(1 + gt/α) = g_i t/α has the sign
@@ -1408,7 +1422,7 @@ def _kr_summary_all(x, at, alpha, m, e, fix_e):
     re_psi = -0.5 * jnp.log(ag2) + 0.5 * alpha * (nu @ jnp.log(dr * dr + di * di)) - gr * mu
     im_psi = -jnp.arctan2(gi, gr) + alpha * (nu @ jnp.arctan2(di, dr)) - gi * mu
     gap = 1.0 - ag2 / alpha * (nu @ (l2**2 / (dr * dr + di * di)))
-    return sigma, nu @ l0, mu, re_psi, im_psi, gap, jnp.min(jnp.where(nu > 0.0, dr, jnp.inf))
+    return sigma, nu @ l0, mu, re_psi, im_psi, gap, jnp.min(jnp.where(nu > 0.0, dr, jnp.inf)), lz
 
 
 def _kr_start_all(at, alpha, m):
@@ -1498,7 +1512,7 @@ def _kr_all_solution(loss, xr, at, alpha, m, e, g_b):
     if real_root:
         x = x.at[4].set(0.0)
     ev, fix_e, _ = _kr_flags(e, 0)
-    sigma, energy, mu, re_psi, im_psi, gap, den_min = (
+    sigma, energy, mu, re_psi, im_psi, gap, den_min, lz = (
         float(v) for v in _kr_summary_all(x, at, alpha, m, ev, fix_e))
     if real_root:
         # μ outside the bulk: the root must be the Stieltjes transform there, on the branch of Silverstein's map
@@ -1511,21 +1525,8 @@ def _kr_all_solution(loss, xr, at, alpha, m, e, g_b):
     else:
         index = -im_psi / math.pi
     params = tuple(float(v) for v in x)
-    fix = e is not None
-    _, lz, _, _ = _kr_tilt_all(x, at, alpha, m, ev, fix_e)
-    lz = float(lz)
-
-    def density(zq, yq):
-        zq, yq = np.broadcast_arrays(np.asarray(zq, dtype=float), np.asarray(yq, dtype=float))
-        l0, l1, l2 = (np.asarray(v) for v in _derivatives(loss, jnp.asarray(zq), jnp.asarray(yq)))
-        gr, ls, lv, le, gi = params
-        psi = -0.5 * math.exp(ls) * l1**2 - gr * l1 * zq + lv * l1 * (yq - m * zq)
-        if fix:
-            psi = psi + le * (l0 - e)
-        quad = (zq**2 - 2 * m * zq * yq + yq**2) / (1 - m * m)
-        logp = -0.5 * quad - math.log(2 * math.pi * math.sqrt(1 - m * m))
-        return np.exp(logp + 0.5 * np.log((1.0 + gr * l2 / alpha) ** 2 + (gi * l2 / alpha) ** 2) + psi / alpha - lz)
-
+    gr, ls, lv, le, gi = params
+    density = _kr_label_density(loss, alpha, m, e, lz, gr, gi, ls, lv, le, 0.0)
     return KacRiceSolution(sigma, alpha, m, energy, mu, np.nan, np.nan, np.nan, False, -1, params, r, density,
                            index)
 

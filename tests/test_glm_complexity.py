@@ -31,6 +31,20 @@ def all4():
     return glm.complexity(LOSS_1, 4.0, 0.0, branch="all", **kw), glm.complexity(LOSS_1, 4.0, 0.0, **kw)
 
 
+def _labels_at_quantiles(sol, n, rng, h=0.05):
+    """n label pairs (z_i, y_i) placed at the quantiles of the solution's label law ν on a grid of step h (one
+    random offset, then jittered within the cell): stratified, so that the heavy-tailed μ = E[ℓ'z] does not
+    fluctuate as it would for i.i.d. draws. Also returns the grid and ν's normalised weights on it."""
+    x = np.arange(-7 + h / 2, 7, h)
+    zg, yg = (v.ravel() for v in np.meshgrid(x, x, indexing="ij"))
+    p = sol.label_density(zg, yg)
+    p_norm = p / p.sum()
+    idx = np.minimum(np.searchsorted(np.cumsum(p_norm), (np.arange(n) + rng.random()) / n), zg.size - 1)
+    z = zg[idx] + h * (rng.random(n) - 0.5)
+    y = yg[idx] + h * (rng.random(n) - 0.5)
+    return z, y, zg, yg, p
+
+
 @pytest.mark.parametrize("alpha", [1.0, 3.0])
 def test_correlation_loss_has_two_critical_points(alpha):
     """R = -(1/n) Σ y_i z_i = -θ·Cθ*/d has exactly two critical points ±√d Cθ*/|Cθ*|, at overlap
@@ -103,13 +117,7 @@ def test_hessian_law_at_the_critical_points(top10):
     rng = np.random.default_rng(0)
     d, alpha = 500, top10.alpha
     n = int(alpha * d)
-    h = 0.05
-    x = np.arange(-7 + h / 2, 7, h)
-    zg, yg = (v.ravel() for v in np.meshgrid(x, x, indexing="ij"))
-    p = top10.label_density(zg, yg)
-    idx = np.minimum(np.searchsorted(np.cumsum(p / p.sum()), (np.arange(n) + rng.random()) / n), zg.size - 1)
-    z = zg[idx] + h * (rng.random(n) - 0.5)
-    y = yg[idx] + h * (rng.random(n) - 0.5)
+    z, y, *_ = _labels_at_quantiles(top10, n, rng)
     _, l1, t = (np.asarray(v) for v in glm.derivatives(LOSS_1, jnp.asarray(z), jnp.asarray(y)))
     u = l1 / np.linalg.norm(l1)
     zeta = y - u * (u @ y)  # m = 0; the gradient along θ* vanishes
@@ -242,9 +250,7 @@ def test_index_against_diagonalised_hessians(all4, e):
     d = 400
     n = int(alpha * d)
     h = 0.05
-    x = np.arange(-7 + h / 2, 7, h)
-    zg, yg = (v.ravel() for v in np.meshgrid(x, x, indexing="ij"))
-    p = s.label_density(zg, yg)
+    z, y, zg, yg, p = _labels_at_quantiles(s, n, rng, h)
     assert np.sum(p) * h * h == pytest.approx(1.0, abs=1e-6)
     p = p / p.sum()
     l0g, l1g, tg = (np.asarray(v) for v in glm.derivatives(LOSS_1, jnp.asarray(zg), jnp.asarray(yg)))
@@ -254,9 +260,6 @@ def test_index_against_diagonalised_hessians(all4, e):
     re_psi = -math.log(abs(g)) + alpha * (p @ np.log(np.abs(1.0 + g * tg / alpha))) - g.real * s.multiplier
     im_psi = -np.angle(g) + alpha * (p @ np.angle(1.0 + g * tg / alpha)) - g.imag * s.multiplier
     assert -im_psi / math.pi == pytest.approx(s.index, abs=1e-6)
-    idx = np.minimum(np.searchsorted(np.cumsum(p), (np.arange(n) + rng.random()) / n), zg.size - 1)
-    z = zg[idx] + h * (rng.random(n) - 0.5)
-    y = yg[idx] + h * (rng.random(n) - 0.5)
     t = np.asarray(glm.derivatives(LOSS_1, jnp.asarray(z), jnp.asarray(y))[2])
     frac, logs = [], []
     for _ in range(2):
