@@ -117,6 +117,22 @@ def test_halving_the_steps_changes_no_outcome_near_the_transition(result):
     np.testing.assert_allclose(np.abs(result.overlap), np.abs(half.overlap), atol=1e-3)
 
 
+def test_two_padded_sizes_give_the_runs_of_one(result):
+    # pad=2 splits the sizes n = 60, 210, 600 into (60, 210 | 600), the split with the fewest padded rows: alpha = 10
+    # keeps the fixture's shape, alpha = 1 and 3.5 run padded to 210 rows; zero rows change nothing but rounding
+    two = gd.descent_experiment(KEY, LOSS, ALPHAS, D, SAMPLES, pad=2)
+    np.testing.assert_array_equal(two.success, result.success)
+    np.testing.assert_array_equal(two.n, result.n)
+    for name in ("final", "overlap_trajectory", "risk_trajectory", "multiplier", "min_eigenvalue"):
+        np.testing.assert_allclose(getattr(two, name), getattr(result, name), rtol=0, atol=1e-9, err_msg=name)
+    np.testing.assert_array_equal(two.final[2], result.final[2])  # the same compiled program, the same inputs
+    assert gd._padded_sizes([60, 210, 600], 2) == [210, 210, 600]
+    assert gd._padded_sizes([800, 1200, 1600, 2800], 2) == [1600, 1600, 1600, 2800]
+    assert gd._padded_sizes([800, 1200, 1600, 2800], 1) == [2800] * 4
+    assert gd._padded_sizes([800, 1200, 1600, 2800], 9) == [800, 1200, 1600, 2800]
+    assert gd._padded_sizes([5, 3, 5], 2) == [5, 3, 5]  # repeated sizes, in the caller's order
+
+
 def test_bad_inputs_raise_naming_the_parameter():
     def run(**kw):
         args = dict(key=KEY, loss=LOSS, alphas=[2.0], d=20, n_samples=2)
@@ -164,6 +180,14 @@ def test_bad_inputs_raise_naming_the_parameter():
         run(batch_size=0)
     with pytest.raises(ValueError, match="pad"):
         run(loss=glm.Loss(lambda z, y: (z**2 - y**2 - 1.0) ** 2, "shifted"), pad=True)
+    with pytest.raises(ValueError, match="pad"):
+        run(loss=glm.Loss(lambda z, y: (z**2 - y**2 - 1.0) ** 2, "shifted"), pad=2)
+    with pytest.raises(ValueError, match="pad"):
+        run(pad=0)
+    with pytest.raises(TypeError, match="pad"):
+        run(pad=2.0)
+    with pytest.raises(TypeError, match="pad"):
+        run(pad="2")
     with pytest.raises(ValueError, match="index"):
         gd.descent_problem(KEY, 2.0, 20, -1)
 
