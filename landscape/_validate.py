@@ -8,6 +8,7 @@ turns into a silent NaN further down.
 from __future__ import annotations
 
 import numbers
+import os
 from typing import Any
 
 import jax
@@ -76,3 +77,47 @@ def prng_key(name: str, key: Any) -> None:
     if dtype == np.uint32 and getattr(key, "shape", None) == (2,):
         return
     raise TypeError(f"{name} must be a JAX PRNG key from jax.random.key(seed), got an array of dtype {dtype}")
+
+
+# ------------------------------------------------------------------------------------------- memory limit
+
+#: Default of the largest working memory, in bytes, that a public function may allocate from a size argument
+#: (4 GiB). Change it for a session with :func:`landscape.set_max_bytes` or for a process with the environment
+#: variable ``LANDSCAPES_MAX_BYTES``.
+DEFAULT_MAX_BYTES = 4 * 2**30
+
+_max_bytes = int(os.environ.get("LANDSCAPES_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_bytes() -> int:
+    """The current limit, in bytes, on the memory a public function of :mod:`landscape` allocates from a size
+    argument (an array of ``n`` points, ``num`` samples, ``n_starts`` starts...)."""
+    return _max_bytes
+
+
+def set_max_bytes(limit: int) -> int:
+    """Set the memory limit (bytes) checked before allocating from a size argument; returns the previous one.
+
+    The default is 4 GiB (``LANDSCAPES_MAX_BYTES`` overrides it at import). Calls whose estimate exceeds the limit
+    raise ``ValueError`` before anything is allocated, instead of exhausting memory (which aborts a Jupyter
+    kernel or the interpreter). Raise it on a machine with more memory, e.g. ``set_max_bytes(32 * 2**30)``.
+    """
+    global _max_bytes
+    limit = integer("limit", limit, minimum=1)
+    previous, _max_bytes = _max_bytes, limit
+    return previous
+
+
+def allocation(what: str, n_bytes: float) -> None:
+    """Refuse an allocation estimated at ``n_bytes`` above :func:`max_bytes`: ``what`` names the sizes that set it
+    (e.g. ``"num = 10**9 points of S_N, N = 100"``) so that the message says which argument to lower."""
+    if n_bytes > _max_bytes:
+        raise ValueError(f"{what} needs about {_human(n_bytes)} of memory, above the limit of {_human(_max_bytes)}; "
+                         f"lower it, or raise the limit with landscape.set_max_bytes (or LANDSCAPES_MAX_BYTES)")
+
+
+def _human(n_bytes: float) -> str:
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:.3g} {unit}"
+    return f"{int(n_bytes)} bytes"
