@@ -233,6 +233,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"jax {jax.__version__}, devices {jax.devices()}, load average {load}")
+    if args.big:  # N = 800 needs about 9 GB, above the package's default memory limit of 4 GiB
+        ls.set_max_bytes(max(ls.max_bytes(), 12 * 2**30))
     if args.quick:
         sizes, repeats = (100, 200), 3
     else:
