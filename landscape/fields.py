@@ -27,7 +27,6 @@ Auffinger & Ben Arous, Ann. Probab. 41 (2013) 4214 (mixtures).
 from __future__ import annotations
 
 import itertools
-import math
 import weakref
 from functools import partial
 from typing import Any, NamedTuple
