@@ -161,8 +161,8 @@ def points_at_overlap(key: Array, sigma: Array, q: Array) -> Array:
     if not _validate.is_traced(q) and np.any(np.abs(np.asarray(q)) > 1):
         raise ValueError(f"q must lie in [-1, 1], got values up to {float(np.max(np.abs(np.asarray(q))))}")
     n = sigma.shape[0]
-    # the sampler's work (20 bytes an entry), the projected and normalised draws and the result (8 each)
-    _validate.allocation(f"q of size {q.size} times N = {n}", 44 * q.size * n)
+    # XLA's memory analysis: the sampler's work and the result, as for random_points (the projection is fused)
+    _validate.allocation(f"q of size {q.size} times N = {n}", _SAMPLE_BYTES_PER_ENTRY * q.size * n)
     g = jax.random.normal(key, (q.size * n,), dtype=jnp.float64).reshape(q.shape + (n,))
     g = g - (g @ sigma)[..., None] * sigma / n
     e = g / jnp.linalg.norm(g, axis=-1, keepdims=True)

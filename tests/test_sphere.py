@@ -239,14 +239,14 @@ def test_valid_secondary_arrays_of_other_dtypes_and_batches_still_work():
 
 
 def test_sizes_under_a_lowered_memory_limit_are_refused():
-    previous = ls.set_max_bytes(10_000)
+    previous = ls.set_max_bytes(5_000)
     try:
         with pytest.raises(ValueError, match="q of size 100"):
-            ls.sphere.points_at_overlap(KEY, S4, jnp.zeros(100))  # 100 x 4 entries, 44 bytes each
-        with pytest.raises(ValueError, match="num = 200 points"):
-            ls.sphere.random_points(KEY, 4, 200)
+            ls.sphere.points_at_overlap(KEY, S4, jnp.zeros(100))  # 100 x 4 entries, 20 bytes each
+        with pytest.raises(ValueError, match="num = 100 points"):
+            ls.sphere.random_points(KEY, 4, 100)
         with pytest.raises(ValueError, match="N x N Hessian"):
             ls.sphere.riemannian_hessian(jnp.sum, ls.sphere.normalize(jnp.ones(20)))
-        assert ls.sphere.random_points(KEY, 4, 10).shape == (10, 4)  # 800 bytes: allowed
+        assert ls.sphere.random_points(KEY, 4, 10).shape == (10, 4)  # 40 entries, 800 bytes: allowed
     finally:
         ls.set_max_bytes(previous)
