@@ -221,7 +221,7 @@ def gradient_descent(field: Field, sigma0: Array, step_size: float = 0.05, n_ste
     The Hessian of :math:`H` on :math:`S_N` has :math:`O(1)` eigenvalues, so a step :math:`\eta \lesssim 0.1`
     is stable for :math:`p\le 4`; this is the Euler discretisation of gradient flow with time step :math:`\eta`.
     """
-    _check_field_and_points(field, sigma0)
+    _check_field_and_points(field, sigma0, "sigma0")
     step_size = _validate.real("step_size", step_size, minimum=0.0, strict_minimum=True)
     n_steps = _validate.integer("n_steps", n_steps, minimum=1)
     record_every = _validate.integer("record_every", record_every, minimum=1, maximum=n_steps)
@@ -230,9 +230,9 @@ def gradient_descent(field: Field, sigma0: Array, step_size: float = 0.05, n_ste
     return final, energies
 
 
-def _check_field_and_points(field: Field, sigma: Array) -> None:
+def _check_field_and_points(field: Field, sigma: Array, name: str = "sigma") -> None:
     couplings, _ = fields._check_field(field)
-    fields._check_sigma(sigma, couplings[0].shape[0])
+    fields._check_sigma(sigma, couplings[0].shape[0], name)
 
 
 def morse_sum(indices: np.ndarray) -> int:
@@ -307,7 +307,7 @@ def saddle_search(field: Field, sigma0: Array, index: int, step_size: float = 0.
     step_size = _validate.real("step_size", step_size, minimum=0.0, strict_minimum=True)
     n_steps = _validate.integer("n_steps", n_steps, minimum=1)
     polish = _validate.integer("polish", polish, minimum=1)
-    fields._check_sigma(sigma0, n)
+    fields._check_sigma(sigma0, n, "sigma0")
     sigma0 = jnp.atleast_2d(jnp.asarray(sigma0, dtype=jnp.float64))
     field = fields.prepare(field)
     end = _saddle_flow(field, sigma0, jnp.int32(index), step_size, n_steps)

@@ -291,10 +291,10 @@ def _check_field(field: Field) -> tuple[tuple[Array, ...], tuple[float, ...]]:
     return couplings, weights
 
 
-def _check_sigma(sigma: Array, n: int) -> Array:
-    sigma = sphere._point("sigma", sigma, batched=True)
+def _check_sigma(sigma: Array, n: int, name: str = "sigma") -> Array:
+    sigma = sphere._point(name, sigma, batched=True)
     if sigma.shape[-1] != n:
-        raise ValueError(f"sigma must have last axis of length n = {n} (the couplings' size), got {sigma.shape[-1]}")
+        raise ValueError(f"{name} must have last axis of length n = {n} (the couplings' size), got {sigma.shape[-1]}")
     return sigma
 
 

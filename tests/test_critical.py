@@ -211,6 +211,10 @@ def test_bad_points_starts_and_huge_censuses_are_refused():
         ls.critical.newton(j, "sigma")
     with pytest.raises(ValueError, match="sigma"):
         ls.critical.classify(j, S_GOOD.at[0, 0].set(np.nan))
+    with pytest.raises(ValueError, match="sigma0 must contain only finite"):
+        ls.critical.gradient_descent(j, S_GOOD.at[0, 0].set(np.inf))
+    with pytest.raises(ValueError, match="sigma0 must have last axis of length n = 4"):
+        ls.critical.saddle_search(j, jnp.ones(5), 1)  # on S_5, but n = 4
     with pytest.raises(ValueError, match="n_starts = 1000000000 Newton starts"):
         ls.critical.census(KEY, j, n_starts=10**9)
     with pytest.raises(ValueError, match=r"max\(n_starts\) = 1000000000"):
@@ -238,6 +242,12 @@ def test_deduplicate_checks_its_points():
         ls.critical.deduplicate(pts._replace(energies=pts.energies[:1]))
     with pytest.raises(ValueError, match=r"points.points must have shape \(m, N\)"):
         ls.critical.deduplicate(pts._replace(points=pts.points[0]))
+    previous = ls.set_max_bytes(100)  # the pairwise comparison of 2 distinct points at N = 4: 8 x 4 x 5 = 160 bytes
+    try:
+        with pytest.raises(ValueError, match="comparing 2 distinct points pairwise, N = 4"):
+            ls.critical.deduplicate(pts)
+    finally:
+        ls.set_max_bytes(previous)
 
 
 def test_deduplicate_merge_radius_is_atol_sqrt_n():
