@@ -69,7 +69,7 @@ def _real_array(name: str, x: Array) -> Array:
             dtype = np.asarray(x).dtype
         except (TypeError, ValueError):
             dtype = np.dtype(object)
-    if not (np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer)):
+    if not (jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.integer)):
         raise TypeError(f"{name} must be a real numeric array, got {type(x).__name__} of dtype {dtype}")
     x = jnp.asarray(x, dtype=jnp.float64)
     _validate.finite_array(name, x)

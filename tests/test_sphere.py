@@ -215,6 +215,8 @@ INF4 = jnp.array([0.0, 0.0, np.inf, 0.0])
     (lambda: ls.sphere.retract(S4, jnp.ones(5)), ValueError, "v must have a last axis of length N = 4"),
     (lambda: ls.sphere.retract(S4_BATCH, jnp.ones((2, 4))), ValueError, "v of shape"),
     (lambda: ls.sphere.retract(S4, "v"), TypeError, "v must be a real numeric"),
+    (lambda: ls.sphere.retract(S4, jax.random.key(0)), TypeError, "v must be a real numeric"),
+    (lambda: ls.sphere.retract(S4, None), TypeError, "v must be a real numeric"),
     # sizes refused before allocating
     (lambda: ls.sphere.random_points(KEY, 10**12), ValueError, "n = 10+ needs about"),
     (lambda: ls.sphere.random_points(KEY, 1000, 10**9), ValueError, "num = 10+ points"),
