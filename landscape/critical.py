@@ -31,6 +31,18 @@ from . import _validate, fields, sphere
 Array = jax.Array
 Field = fields.Field
 
+__all__ = [
+    "CriticalPoints",
+    "newton",
+    "classify",
+    "census",
+    "deduplicate",
+    "gradient_descent",
+    "morse_sum",
+    "census_convergence",
+    "saddle_search",
+]
+
 
 class CriticalPoints(NamedTuple):
     """Critical points of one sample with their certificates (NumPy arrays, one row per point)."""
@@ -112,6 +124,7 @@ def census(key: Array, field: Field, n_starts: int = 500, tol: float = 1e-9, n_i
     tol = _validate.real("tol", tol, minimum=0.0, strict_minimum=True)
     if not isinstance(antipodes, bool):
         raise TypeError(f"antipodes must be True or False, got {antipodes!r}")
+    _check_starts(field, n_starts, "n_starts", 2 if antipodes else 1)
     field = fields.prepare(field)  # validated and symmetrised once for Newton and the classification
     n = field.tensors[0].shape[0]
     ends = newton(field, sphere.random_points(key, n, n_starts), n_iter=n_iter)
@@ -119,6 +132,20 @@ def census(key: Array, field: Field, n_starts: int = 500, tol: float = 1e-9, n_i
         ends = jnp.concatenate([ends, -ends])
     found = classify(field, ends)
     return deduplicate(CriticalPoints(*(a[_certified(found, tol)] for a in found)))
+
+
+def _check_starts(field: Field, n_starts: int, name: str, copies: int = 1) -> None:
+    """Validate the field and refuse a number of starts whose Newton and classification work exceeds the memory limit.
+
+    Per start, the batched kernels hold the contraction of each tensor but one slot (:math:`N^{p-1}` entries) and a
+    few :math:`N\times N` matrices (Hessian, tangent Hessian, the solver's and eigensolver's copies): XLA's memory
+    analysis of :func:`_newton_batch` and :func:`_classify_batch` finds 2 to 3 such matrices per start, counted as 3
+    here. ``copies`` = 2 when the antipodes are classified too.
+    """
+    couplings, _ = fields._check_field(field)
+    n = couplings[0].shape[0]
+    per_start = 8 * (sum(n ** (j.ndim - 1) for j in couplings) + 3 * n * n)
+    _validate.allocation(f"{name} = {n_starts} Newton starts, N = {n}", copies * n_starts * per_start)
 
 
 def _certified(found: CriticalPoints, tol: float) -> np.ndarray:
@@ -134,9 +161,23 @@ def deduplicate(points: CriticalPoints, atol: float = 1e-6) -> CriticalPoints:
     keeps one representative per cell (two points in one cell are closer than :math:`r`), so the pairwise
     comparison runs only over the few distinct candidates: fast for thousands of Newton end points.
     """
+    if not isinstance(points, CriticalPoints):
+        raise TypeError(f"points must be a landscape.critical.CriticalPoints, got {type(points).__name__}")
     atol = _validate.real("atol", atol, minimum=0.0, strict_minimum=True)
+    x = np.asarray(points.points)
+    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+        raise TypeError(f"points.points must be a real numeric array, got dtype {x.dtype}")
+    if x.ndim != 2:
+        raise ValueError(f"points.points must have shape (m, N), got {x.shape}")
+    m = x.shape[0]
+    for name in ("energies", "grad_norms"):
+        if np.shape(getattr(points, name)) != (m,):
+            raise ValueError(f"points.{name} must have shape ({m},), one entry per point, got "
+                             f"{np.shape(getattr(points, name))}")
+    for name in ("points", "energies", "grad_norms"):
+        _validate.finite_array(f"points.{name}", getattr(points, name))
     order = np.argsort(points.grad_norms, kind="stable")
-    x = np.asarray(points.points)[order]
+    x = x[order]
     if len(x) == 0:
         return points
     n = x.shape[1]
@@ -144,6 +185,7 @@ def deduplicate(points: CriticalPoints, atol: float = 1e-6) -> CriticalPoints:
     _, first = np.unique(np.floor(x * (np.sqrt(n) / radius)), axis=0, return_index=True)
     candidates = np.sort(first)  # one per grid cell, still in gradient-norm order
     y = x[candidates]
+    _validate.allocation(f"comparing {len(y)} distinct points pairwise, N = {n}", 8 * len(y) ** 2 * (n + 1))
     close = np.linalg.norm(y[:, None, :] - y[None, :, :], axis=-1) <= radius
     kept: list[int] = []
     for i in range(len(y)):
@@ -179,7 +221,7 @@ def gradient_descent(field: Field, sigma0: Array, step_size: float = 0.05, n_ste
     The Hessian of :math:`H` on :math:`S_N` has :math:`O(1)` eigenvalues, so a step :math:`\eta \lesssim 0.1`
     is stable for :math:`p\le 4`; this is the Euler discretisation of gradient flow with time step :math:`\eta`.
     """
-    _check_field_and_points(field, sigma0)
+    _check_field_and_points(field, sigma0, "sigma0")
     step_size = _validate.real("step_size", step_size, minimum=0.0, strict_minimum=True)
     n_steps = _validate.integer("n_steps", n_steps, minimum=1)
     record_every = _validate.integer("record_every", record_every, minimum=1, maximum=n_steps)
@@ -188,9 +230,9 @@ def gradient_descent(field: Field, sigma0: Array, step_size: float = 0.05, n_ste
     return final, energies
 
 
-def _check_field_and_points(field: Field, sigma: Array) -> None:
+def _check_field_and_points(field: Field, sigma: Array, name: str = "sigma") -> None:
     couplings, _ = fields._check_field(field)
-    fields._check_sigma(sigma, couplings[0].shape[0])
+    fields._check_sigma(sigma, couplings[0].shape[0], name)
 
 
 def morse_sum(indices: np.ndarray) -> int:
@@ -214,9 +256,12 @@ def census_convergence(key: Array, field: Field, n_starts: tuple[int, ...] = (25
     (and satisfies :func:`morse_sum`).
     """
     _validate.prng_key("key", key)
+    if not isinstance(n_starts, (tuple, list)):
+        raise TypeError(f"n_starts must be a non-empty tuple of positive integers, got {type(n_starts).__name__}")
     if not n_starts or any(_validate.integer("n_starts entry", m, minimum=1) < 1 for m in n_starts):
         raise ValueError("n_starts must be a non-empty tuple of positive integers")
     tol = _validate.real("tol", tol, minimum=0.0, strict_minimum=True)
+    _check_starts(field, max(n_starts), "max(n_starts)")
     field = fields.prepare(field)
     n = field.tensors[0].shape[0]
     m_max = max(n_starts)
@@ -262,7 +307,7 @@ def saddle_search(field: Field, sigma0: Array, index: int, step_size: float = 0.
     step_size = _validate.real("step_size", step_size, minimum=0.0, strict_minimum=True)
     n_steps = _validate.integer("n_steps", n_steps, minimum=1)
     polish = _validate.integer("polish", polish, minimum=1)
-    fields._check_sigma(sigma0, n)
+    fields._check_sigma(sigma0, n, "sigma0")
     sigma0 = jnp.atleast_2d(jnp.asarray(sigma0, dtype=jnp.float64))
     field = fields.prepare(field)
     end = _saddle_flow(field, sigma0, jnp.int32(index), step_size, n_steps)

@@ -27,8 +27,9 @@ Auffinger & Ben Arous, Ann. Probab. 41 (2013) 4214 (mixtures).
 from __future__ import annotations
 
 import itertools
+import weakref
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -58,8 +59,16 @@ __all__ = [
     "symmetrize",
 ]
 
-#: Largest number of tensor entries ``n**p`` that :func:`sample_pspin` will allocate (8 GB of float64).
+#: Largest number of tensor entries ``n**p`` that :func:`sample_pspin` will allocate (8 GB of float64). A hard cap
+#: on the shape, independent of the memory limit: with the default :func:`landscape.max_bytes` (4 GiB) the memory
+#: check of :func:`sample_pspin` (``_SAMPLE_BYTES_PER_ENTRY`` bytes per entry while sampling) refuses smaller
+#: tensors first; the cap binds only when the limit is raised above ~20 GB. Kept at ``10**9`` because
+#: :mod:`landscape.spiked` derives its own cap from it.
 MAX_TENSOR_ENTRIES = 10**9
+
+#: Bytes per coupling entry while sampling: the float64 output (8) and the sampler's work array of random bits and
+#: their transform (12, from XLA's memory analysis of ``jax.random.normal``).
+_SAMPLE_BYTES_PER_ENTRY = 20
 
 
 class Mixture(NamedTuple):
@@ -154,10 +163,20 @@ def _sample_couplings(key: Array, n: int, p: int) -> Array:
     """I.i.d. standard Gaussian tensor of shape ``(n,)*p``, ``p >= 1`` (mixtures may contain a linear term)."""
     _validate.prng_key("key", key)
     n = _validate.integer("n", n, minimum=2)
-    if n**p > MAX_TENSOR_ENTRIES:
-        raise ValueError(f"n**p = {n}**{p} exceeds MAX_TENSOR_ENTRIES = {MAX_TENSOR_ENTRIES}; lower n or p")
+    _check_tensor_size(n, (p,))
     # drawn flat and reshaped: the same law, and XLA compiles a one-dimensional sampler several times faster
     return jax.random.normal(key, (n**p,), dtype=jnp.float64).reshape((n,) * p)
+
+
+def _check_tensor_size(n: int, degrees: tuple[int, ...]) -> None:
+    """Refuse coupling tensors of shapes ``(n,)*p`` above :data:`MAX_TENSOR_ENTRIES` or the memory limit, before
+    sampling any of them (all degrees of a mixture together)."""
+    for p in degrees:
+        if n**p > MAX_TENSOR_ENTRIES:
+            raise ValueError(f"n**p = {n}**{p} exceeds MAX_TENSOR_ENTRIES = {MAX_TENSOR_ENTRIES}; lower n or p")
+    entries = sum(n**p for p in degrees)
+    _validate.allocation(f"sampling couplings of n = {n}, degrees p = {degrees} ({entries} entries)",
+                         entries * _SAMPLE_BYTES_PER_ENTRY)
 
 
 def sample_mixture(key: Array, n: int, mix: Mixture | int) -> MixedField:
@@ -167,6 +186,7 @@ def sample_mixture(key: Array, n: int, mix: Mixture | int) -> MixedField:
     """
     mix = _mixture("mix", mix)
     _validate.prng_key("key", key)
+    _check_tensor_size(_validate.integer("n", n, minimum=2), mix.degrees)
     keys = jax.random.split(key, len(mix.degrees))
     couplings = tuple(_sample_couplings(k, n, p) for k, p in zip(keys, mix.degrees))
     return MixedField(couplings, tuple(float(np.sqrt(c)) for c in mix.coefficients))
@@ -193,29 +213,88 @@ class PreparedField(NamedTuple):
 Field = Array | MixedField | PreparedField
 
 
+# Concrete JAX arrays already found finite, by id (a weak reference drops the entry when the array dies; JAX
+# arrays are immutable, so a check holds for the array's lifetime): a field is scanned once, not at every call.
+_FINITE: dict[int, weakref.ref] = {}
+
+
+def _finite_tensor(name: str, t: Any) -> None:
+    """Raise ``ValueError`` naming ``name`` if a concrete coupling tensor holds NaN or infinity (no-op on tracers).
+
+    One reduction over the tensor (a non-finite entry makes the sum non-finite; an overflowing sum of finite
+    entries is told apart by the exact test), remembered for JAX arrays.
+    """
+    if _validate.is_traced(t):
+        return
+    ref = _FINITE.get(id(t))
+    if ref is not None and ref() is t:
+        return
+    xp = jnp if isinstance(t, jax.Array) else np
+    if not bool(xp.isfinite(xp.sum(t))) and not bool(xp.all(xp.isfinite(t))):
+        raise ValueError(f"{name} must contain only finite values (found NaN or infinity)")
+    _trust(t)
+
+
+def _trust(t: Any) -> None:
+    """Remember a concrete JAX array as finite."""
+    if isinstance(t, jax.Array) and not _validate.is_traced(t):
+        key = id(t)
+        _FINITE[key] = weakref.ref(t, lambda _, key=key: _FINITE.pop(key, None))
+
+
 def _check_field(field: Field) -> tuple[tuple[Array, ...], tuple[float, ...]]:
-    """Return ``(couplings, weights)`` for a pure tensor, a :class:`MixedField` or a :class:`PreparedField`."""
+    """Return ``(couplings, weights)`` for a pure tensor, a :class:`MixedField` or a :class:`PreparedField`.
+
+    Checks, naming ``field``: the form, real numeric dtypes, shapes ``(n,)*p`` with one ``n >= 2``, finite couplings
+    and finite real weights, one weight per tensor. The finiteness of a concrete JAX array is checked once in its
+    lifetime (see :func:`_finite_tensor`), so passing the same field to many calls scans it once; tracers (inside
+    ``jit``) are checked for shapes only.
+    """
     if isinstance(field, (MixedField, PreparedField)):
         couplings, weights = field
+        label = "field.couplings" if isinstance(field, MixedField) else "field.tensors"
+        if not isinstance(couplings, (tuple, list)) or not couplings:
+            raise ValueError(f"{label} must be a non-empty tuple of coupling tensors, got {couplings!r}")
+        if not isinstance(weights, (tuple, list)) or len(weights) != len(couplings):
+            raise ValueError(f"field.weights must be a tuple with one weight per tensor ({len(couplings)}), "
+                             f"got {weights!r}")
+        for k, w in enumerate(weights):
+            if _validate.is_traced(w):
+                continue
+            if isinstance(w, (bool, np.bool_)) or np.ndim(w) != 0 or not np.issubdtype(np.asarray(w).dtype, np.number) \
+                    or np.iscomplexobj(w):
+                raise TypeError(f"field.weights[{k}] must be a real number, got {w!r}")
+            if not np.isfinite(float(w)):
+                raise ValueError(f"field.weights[{k}] must be finite, got {w}")
+        names = [f"{label}[{k}]" for k in range(len(couplings))]
     elif isinstance(field, (jax.Array, np.ndarray)):
         couplings, weights = (field,), (1.0,)
+        names = ["field"]
     else:
         raise TypeError(f"field must be a coupling tensor (jax array), a MixedField or a PreparedField, "
                         f"got {type(field).__name__}")
     n = None
-    for j in couplings:
+    for name, j in zip(names, couplings):
+        if not isinstance(j, (jax.Array, np.ndarray)):
+            raise TypeError(f"{name} must be a coupling tensor (jax or numpy array), got {type(j).__name__}")
+        if not (jnp.issubdtype(j.dtype, jnp.floating) or jnp.issubdtype(j.dtype, jnp.integer)):
+            raise TypeError(f"{name} must be a real numeric array, got dtype {j.dtype}")
         if j.ndim < 1 or len(set(j.shape)) != 1:
-            raise ValueError(f"each coupling tensor must have shape (n,)*p with p >= 1, got {j.shape}")
+            raise ValueError(f"each coupling tensor must have shape (n,)*p with p >= 1, got {j.shape} for {name}")
+        if j.shape[0] < 2:
+            raise ValueError(f"{name} must have shape (n,)*p with n >= 2, got {j.shape}")
         if n is not None and j.shape[0] != n:
-            raise ValueError(f"all coupling tensors must share n, got {n} and {j.shape[0]}")
+            raise ValueError(f"all coupling tensors must share n, got {n} and {j.shape[0]} ({name})")
         n = j.shape[0]
+    for name, j in zip(names, couplings):
+        _finite_tensor(name, j)
     return couplings, weights
 
 
-def _check_sigma(sigma: Array, n: int) -> Array:
-    sigma = sphere._point("sigma", sigma, batched=True)
+def _check_sigma(sigma: Array, n: int, name: str = "sigma") -> Array:
+    sigma = sphere._point(name, sigma, batched=True)
     if sigma.shape[-1] != n:
-        raise ValueError(f"sigma must have last axis of length n = {n} (the couplings' size), got {sigma.shape[-1]}")
+        raise ValueError(f"{name} must have last axis of length n = {n} (the couplings' size), got {sigma.shape[-1]}")
     return sigma
 
 
@@ -233,11 +312,16 @@ def prepare(field: Field) -> PreparedField:
     array of the couplings' size per degree (the symmetrisation is one fused pass, with no further temporary).
     A :class:`PreparedField` is returned unchanged.
     """
-    if isinstance(field, PreparedField):
-        _check_field(field)
-        return field
     couplings, weights = _check_field(field)
-    return PreparedField(_prepare(tuple(couplings), tuple(weights)), tuple(weights))
+    if isinstance(field, PreparedField):
+        return field
+    n = couplings[0].shape[0]
+    entries = sum(j.size for j in couplings)
+    _validate.allocation(f"preparing couplings of n = {n} ({entries} entries)", 8 * entries)
+    tensors = _prepare(tuple(couplings), tuple(weights))
+    for t in tensors:  # scanned once here (an overflow of huge couplings or weights), trusted from here on
+        _finite_tensor("field (prepared)", t)
+    return PreparedField(tensors, tuple(weights))
 
 
 # The kernels below act on one point ``s`` (shape (n,)) and are batched with ``jax.vmap``: a batch turns each
@@ -439,6 +523,11 @@ def symmetrize(couplings: Array) -> Array:
     It defines the same field as :math:`J` (the monomial :math:`\sigma_{i_1}\cdots\sigma_{i_p}` is symmetric), and
     makes the gradient a single contraction, :math:`\nabla H = pN^{-(p-1)/2}\tilde J[\cdot,\sigma,\dots,\sigma]`.
     """
-    if not isinstance(couplings, (jax.Array, np.ndarray)) or couplings.ndim < 1 or len(set(couplings.shape)) != 1:
+    if not isinstance(couplings, (jax.Array, np.ndarray)):
+        raise TypeError(f"couplings must be a jax or numpy array of shape (n,)*p, got {type(couplings).__name__}")
+    if not (jnp.issubdtype(couplings.dtype, jnp.floating) or jnp.issubdtype(couplings.dtype, jnp.integer)):
+        raise TypeError(f"couplings must be a real numeric array, got dtype {couplings.dtype}")
+    if couplings.ndim < 1 or len(set(couplings.shape)) != 1:
         raise ValueError(f"couplings must be an array of shape (n,)*p, got {getattr(couplings, 'shape', couplings)}")
+    _finite_tensor("couplings", couplings)
     return _symmetrized_jit(couplings)

@@ -30,13 +30,77 @@ from . import _validate
 Array = jax.Array
 ScalarFn = Callable[[Array], Array]
 
+__all__ = [
+    "ON_SPHERE_RTOL",
+    "normalize",
+    "random_points",
+    "points_at_overlap",
+    "overlap",
+    "tangent_projector",
+    "project_gradient",
+    "project_hessian",
+    "riemannian_gradient",
+    "riemannian_hessian",
+    "tangent_basis",
+    "to_tangent",
+    "from_tangent",
+    "tangent_hessian",
+    "retract",
+]
+
 #: Relative tolerance on :math:`|\sigma|^2/N - 1` accepted by functions that require a point on the sphere.
 ON_SPHERE_RTOL = 1e-6
 
 
+#: Bytes per entry of a batch of random points while drawing it: the float64 output (8) and the sampler's work
+#: array (12, from XLA's memory analysis of ``jax.random.normal``).
+_SAMPLE_BYTES_PER_ENTRY = 20
+
+
+def _real_array(name: str, x: Array) -> Array:
+    """Check that ``x`` is a real numeric array (``TypeError`` naming ``name`` otherwise) with finite entries
+    (``ValueError``); return it as float64. Tracers are returned unchanged (their values cannot be checked)."""
+    if _validate.is_traced(x):
+        return x
+    if isinstance(x, (jax.Array, np.ndarray)):
+        dtype = x.dtype
+    else:
+        try:
+            dtype = np.asarray(x).dtype
+        except (TypeError, ValueError):
+            dtype = np.dtype(object)
+    if not (jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.integer)):
+        raise TypeError(f"{name} must be a real numeric array, got {type(x).__name__} of dtype {dtype}")
+    x = jnp.asarray(x, dtype=jnp.float64)
+    _validate.finite_array(name, x)
+    return x
+
+
+def _shaped(name: str, x: Array, shape: tuple[int, ...], what: str) -> Array:
+    """A real finite array of exactly ``shape`` (``what`` says what it is, for the message)."""
+    x = _real_array(name, x)
+    if x.shape != shape:
+        raise ValueError(f"{name} must have shape {shape} ({what}), got shape {x.shape}")
+    return x
+
+
+def _batched_like(name: str, x: Array, sigma: Array) -> Array:
+    """A real finite array with last axis ``N`` and leading axes that broadcast with those of ``sigma``."""
+    x = _real_array(name, x)
+    n = sigma.shape[-1]
+    if x.ndim == 0 or x.shape[-1] != n:
+        raise ValueError(f"{name} must have a last axis of length N = {n} (that of sigma), got shape {x.shape}")
+    try:
+        np.broadcast_shapes(x.shape[:-1], sigma.shape[:-1])
+    except ValueError:
+        raise ValueError(f"{name} of shape {x.shape} and sigma of shape {sigma.shape} must have leading (batch) "
+                         f"axes that broadcast together") from None
+    return x
+
+
 def _point(name: str, sigma: Array, *, batched: bool = False) -> Array:
     """Validate a point (or a batch of points, last axis) on ``S_N``; return it as a float64 array."""
-    sigma = jnp.asarray(sigma, dtype=jnp.float64) if not _validate.is_traced(sigma) else sigma
+    sigma = _real_array(name, sigma)
     if sigma.ndim == 0 or (not batched and sigma.ndim != 1):
         raise ValueError(f"{name} must be a 1-d array of length N >= 2 (a point of S_N), got shape {sigma.shape}")
     if sigma.shape[-1] < 2:
@@ -58,11 +122,10 @@ def normalize(x: Array) -> Array:
 
     Raises ``ValueError`` for a zero vector (which has no direction).
     """
-    x = jnp.asarray(x, dtype=jnp.float64) if not _validate.is_traced(x) else x
+    x = _real_array("x", x)
     if x.ndim == 0 or x.shape[-1] < 2:
         raise ValueError(f"x must have a last axis of length N >= 2, got shape {x.shape}")
     if not _validate.is_traced(x):
-        _validate.finite_array("x", x)
         if np.any(np.linalg.norm(np.asarray(x), axis=-1) == 0):
             raise ValueError("x must be non-zero (a zero vector has no direction to project onto S_N)")
     n = x.shape[-1]
@@ -78,6 +141,8 @@ def random_points(key: Array, n: int, num: int | None = None) -> Array:
     _validate.prng_key("key", key)
     n = _validate.integer("n", n, minimum=2)
     shape = (n,) if num is None else (_validate.integer("num", num, minimum=1), n)
+    _validate.allocation(f"n = {n}" if num is None else f"num = {shape[0]} points of S_N, n = {n}",
+                         _SAMPLE_BYTES_PER_ENTRY * math.prod(shape))
     g = jax.random.normal(key, (math.prod(shape),), dtype=jnp.float64).reshape(shape)  # flat: compiles faster
     return jnp.sqrt(n) * g / jnp.linalg.norm(g, axis=-1, keepdims=True)
 
@@ -92,11 +157,12 @@ def points_at_overlap(key: Array, sigma: Array, q: Array) -> Array:
     """
     _validate.prng_key("key", key)
     sigma = _point("sigma", sigma)
-    _validate.finite_array("q", q)
-    q = jnp.asarray(q, dtype=jnp.float64)
+    q = _real_array("q", q)
     if not _validate.is_traced(q) and np.any(np.abs(np.asarray(q)) > 1):
         raise ValueError(f"q must lie in [-1, 1], got values up to {float(np.max(np.abs(np.asarray(q))))}")
     n = sigma.shape[0]
+    # XLA's memory analysis: the sampler's work and the result, as for random_points (the projection is fused)
+    _validate.allocation(f"q of size {q.size} times N = {n}", _SAMPLE_BYTES_PER_ENTRY * q.size * n)
     g = jax.random.normal(key, (q.size * n,), dtype=jnp.float64).reshape(q.shape + (n,))
     g = g - (g @ sigma)[..., None] * sigma / n
     e = g / jnp.linalg.norm(g, axis=-1, keepdims=True)
@@ -109,6 +175,11 @@ def overlap(sigma: Array, tau: Array) -> Array:
     tau = _point("tau", tau, batched=True)
     if sigma.shape[-1] != tau.shape[-1]:
         raise ValueError(f"sigma and tau must have the same N, got {sigma.shape[-1]} and {tau.shape[-1]}")
+    try:
+        np.broadcast_shapes(sigma.shape[:-1], tau.shape[:-1])
+    except ValueError:
+        raise ValueError(f"sigma of shape {sigma.shape} and tau of shape {tau.shape} must have leading (batch) axes "
+                         f"that broadcast together") from None
     return jnp.sum(sigma * tau, axis=-1) / sigma.shape[-1]
 
 
@@ -116,6 +187,7 @@ def tangent_projector(sigma: Array) -> Array:
     r"""The projector :math:`P_\sigma = I - \sigma\sigma^\top/N` onto the tangent space :math:`T_\sigma S_N`."""
     sigma = _point("sigma", sigma)
     n = sigma.shape[0]
+    _validate.allocation(f"an N x N projector, N = {n}", 24 * n * n)
     return jnp.eye(n) - jnp.outer(sigma, sigma) / n
 
 
@@ -125,6 +197,7 @@ def project_gradient(sigma: Array, euclidean_gradient: Array) -> Array:
     Batched over leading axes of both arguments.
     """
     sigma = _point("sigma", sigma, batched=True)
+    euclidean_gradient = _batched_like("euclidean_gradient", euclidean_gradient, sigma)
     n = sigma.shape[-1]
     radial = jnp.sum(sigma * euclidean_gradient, axis=-1, keepdims=True) / n
     return euclidean_gradient - radial * sigma
@@ -141,6 +214,8 @@ def project_hessian(sigma: Array, euclidean_gradient: Array, euclidean_hessian: 
     """
     sigma = _point("sigma", sigma)
     n = sigma.shape[0]
+    euclidean_gradient = _shaped("euclidean_gradient", euclidean_gradient, (n,), "a vector of length N")
+    euclidean_hessian = _shaped("euclidean_hessian", euclidean_hessian, (n, n), "an N x N matrix")
     shift = jnp.dot(sigma, euclidean_gradient) / n
     a = euclidean_hessian - shift * jnp.eye(n)
     unit = sigma / jnp.sqrt(n)
@@ -181,7 +256,10 @@ def riemannian_hessian(f: ScalarFn, sigma: Array) -> Array:
     """
     if not callable(f):
         raise TypeError(f"f must be a callable R^N -> R, got {type(f).__name__}")
-    return _riemannian_hessian(f, _point("sigma", sigma))
+    sigma = _point("sigma", sigma)
+    n = sigma.shape[0]
+    _validate.allocation(f"an N x N Hessian, N = {n}", 48 * n * n)
+    return _riemannian_hessian(f, sigma)
 
 
 def _householder(sigma: Array) -> tuple[Array, Array]:
@@ -201,6 +279,8 @@ def tangent_basis(sigma: Array) -> Array:
     :func:`to_tangent`, :func:`from_tangent` and :func:`tangent_hessian` apply this basis without forming it.
     """
     sigma = _point("sigma", sigma)
+    n = sigma.shape[0]
+    _validate.allocation(f"an N x (N-1) basis, N = {n}", 24 * n * n)
     w, beta = _householder(sigma)
     reflection = jnp.eye(sigma.shape[0]) - beta * jnp.outer(w, w)
     return reflection[:, 1:]
@@ -212,6 +292,7 @@ def to_tangent(sigma: Array, v: Array) -> Array:
     :math:`E^\top v` is :math:`Rv = v - \beta w(w\cdot v)` without its first entry: :math:`O(N)` work.
     """
     sigma = _point("sigma", sigma)
+    v = _shaped("v", v, sigma.shape, "a vector of length N")
     w, beta = _householder(sigma)
     return (v - beta * jnp.dot(w, v) * w)[1:]
 
@@ -219,6 +300,7 @@ def to_tangent(sigma: Array, v: Array) -> Array:
 def from_tangent(sigma: Array, x: Array) -> Array:
     r"""The vector :math:`Ex \in T_\sigma S_N` with tangent coordinates ``x`` (shape ``(N-1,)``), in :math:`O(N)`."""
     sigma = _point("sigma", sigma)
+    x = _shaped("x", x, (sigma.shape[0] - 1,), "tangent coordinates, length N-1")
     w, beta = _householder(sigma)
     full = jnp.concatenate([jnp.zeros((1,), dtype=x.dtype), x])
     return full - beta * jnp.dot(w, full) * w
@@ -234,8 +316,9 @@ def tangent_hessian(sigma: Array, riemannian_hessian_matrix: Array) -> Array:
     (the projector acts as the identity on tangent vectors).
     """
     sigma = _point("sigma", sigma)
+    n = sigma.shape[0]
+    a = _shaped("riemannian_hessian_matrix", riemannian_hessian_matrix, (n, n), "an N x N matrix")
     w, beta = _householder(sigma)
-    a = riemannian_hessian_matrix
     u, v = a @ w, w @ a
     reflected = (a - beta * jnp.outer(w, v) - beta * jnp.outer(u, w)
                  + beta * beta * jnp.dot(w, u) * jnp.outer(w, w))
@@ -249,5 +332,6 @@ def retract(sigma: Array, v: Array) -> Array:
     expected to be tangent but any vector with :math:`\sigma+v\neq 0` gives a point on :math:`S_N`.
     """
     sigma = _point("sigma", sigma, batched=True)
+    v = _batched_like("v", v, sigma)
     x = sigma + v
     return jnp.sqrt(sigma.shape[-1]) * x / jnp.linalg.norm(x, axis=-1, keepdims=True)

@@ -1,5 +1,10 @@
 """Unit tests of landscape.critical: exact critical points of known functions, Morse identity, certificates."""
 
+import os
+import subprocess
+import sys
+import time
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -179,3 +184,119 @@ def test_saddle_search_compiles_once_for_every_index():
     for k in (0, 2, 3):
         ls.critical.saddle_search(j, s, k, n_steps=5, polish=1)
     assert ls.critical._saddle_flow._cache_size() == before
+
+
+J_BAD = ls.fields.sample_pspin(jax.random.key(70), 4, 3).at[0, 1, 2].set(np.nan)
+S_GOOD = ls.sphere.random_points(jax.random.key(71), 4, 2)
+
+
+@pytest.mark.parametrize("field", [J_BAD, J_BAD.at[0, 1, 2].set(np.inf), ls.fields.MixedField((J_BAD,), (1.0,)),
+                                   ls.fields.PreparedField((J_BAD,), (1.0,))])
+@pytest.mark.parametrize("call", [
+    lambda f: ls.critical.census(KEY, f, n_starts=10),
+    lambda f: ls.critical.census_convergence(KEY, f, n_starts=(5, 10)),
+    lambda f: ls.critical.newton(f, S_GOOD),
+    lambda f: ls.critical.classify(f, S_GOOD),
+    lambda f: ls.critical.gradient_descent(f, S_GOOD, n_steps=10),
+    lambda f: ls.critical.saddle_search(f, S_GOOD, 1, n_steps=10),  # blamed sigma (the NaN end points) before
+])
+def test_a_non_finite_field_is_refused_naming_the_field(call, field):
+    with pytest.raises(ValueError, match="field.* must contain only finite"):
+        call(field)
+
+
+def test_bad_points_starts_and_huge_censuses_are_refused():
+    j = ls.fields.sample_pspin(KEY, 4, 3)
+    with pytest.raises(TypeError, match="sigma"):
+        ls.critical.newton(j, "sigma")
+    with pytest.raises(ValueError, match="sigma"):
+        ls.critical.classify(j, S_GOOD.at[0, 0].set(np.nan))
+    with pytest.raises(ValueError, match="sigma0 must contain only finite"):
+        ls.critical.gradient_descent(j, S_GOOD.at[0, 0].set(np.inf))
+    with pytest.raises(ValueError, match="sigma0 must have last axis of length n = 4"):
+        ls.critical.saddle_search(j, jnp.ones(5), 1)  # on S_5, but n = 4
+    with pytest.raises(ValueError, match="n_starts = 1000000000 Newton starts"):
+        ls.critical.census(KEY, j, n_starts=10**9)
+    with pytest.raises(ValueError, match=r"max\(n_starts\) = 1000000000"):
+        ls.critical.census_convergence(KEY, j, n_starts=(10, 10**9))
+    with pytest.raises(TypeError, match="n_starts"):
+        ls.critical.census_convergence(KEY, j, n_starts=10)
+    previous = ls.set_max_bytes(10_000)  # 8 x (16 + 48) bytes a start at N = 4: 19 starts fit, 20 do not
+    try:
+        ls.critical._check_starts(j, 19, "n_starts")  # the estimate alone: running 19 starts would compile again
+        with pytest.raises(ValueError, match="n_starts = 20"):
+            ls.critical.census(KEY, j, n_starts=20)
+        with pytest.raises(ValueError, match="n_starts = 10"):  # the antipodes double the classification
+            ls.critical.census(KEY, j, n_starts=10, antipodes=True)
+    finally:
+        ls.set_max_bytes(previous)
+
+
+def test_deduplicate_checks_its_points():
+    pts = ls.critical.classify(ls.fields.sample_pspin(KEY, 4, 3), S_GOOD)
+    with pytest.raises(TypeError, match="points must be a landscape.critical.CriticalPoints"):
+        ls.critical.deduplicate(tuple(pts))
+    with pytest.raises(ValueError, match="points.points must contain only finite"):
+        ls.critical.deduplicate(pts._replace(points=pts.points * np.nan))
+    with pytest.raises(ValueError, match=r"points.energies must have shape \(2,\)"):
+        ls.critical.deduplicate(pts._replace(energies=pts.energies[:1]))
+    with pytest.raises(ValueError, match=r"points.points must have shape \(m, N\)"):
+        ls.critical.deduplicate(pts._replace(points=pts.points[0]))
+    previous = ls.set_max_bytes(100)  # the pairwise comparison of 2 distinct points at N = 4: 8 x 4 x 5 = 160 bytes
+    try:
+        with pytest.raises(ValueError, match="comparing 2 distinct points pairwise, N = 4"):
+            ls.critical.deduplicate(pts)
+    finally:
+        ls.set_max_bytes(previous)
+
+
+def test_deduplicate_merge_radius_is_atol_sqrt_n():
+    # at N = 400 the radius atol*sqrt(N) = 0.02 is twenty times smaller than atol*N = 0.4 and twenty times larger
+    # than atol = 1e-3: points at distance 0.019 are merged, at 0.021 kept
+    n, atol = 400, 1e-3
+    base = np.zeros(n)
+    base[0] = np.sqrt(n)
+
+    def at_distance(d):  # a point of S_N at Euclidean distance d from base
+        theta = 2 * np.arcsin(d / (2 * np.sqrt(n)))
+        p = np.zeros(n)
+        p[0], p[1] = np.sqrt(n) * np.cos(theta), np.sqrt(n) * np.sin(theta)
+        return p
+
+    for d, kept in ((0.019, 1), (0.021, 2), (0.0009, 1), (0.0011, 1)):
+        x = np.stack([base, at_distance(d)])
+        assert abs(np.linalg.norm(x[1] - x[0]) - d) < 1e-12
+        pts = ls.critical.CriticalPoints(x, np.array([0.0, 1.0]), np.zeros(2, int), np.array([0.0, 1e-12]),
+                                         np.zeros((2, n - 1)))
+        out = ls.critical.deduplicate(pts, atol=atol)
+        assert len(out.energies) == kept, (d, len(out.energies))
+        np.testing.assert_array_equal(out.points[0], base)  # the smaller gradient norm is the one kept
+
+
+def test_huge_sizes_are_refused_in_a_child_process_without_allocating():
+    code = """
+import resource, jax, landscape as ls
+calls = [lambda: ls.sphere.random_points(jax.random.key(0), 10**12),
+         lambda: ls.critical.census(jax.random.key(0), ls.fields.sample_pspin(jax.random.key(1), 4, 3), n_starts=10**9)]
+for call in calls:
+    try:
+        call()
+        print("no error")
+    except Exception as e:
+        print(type(e).__name__ + ": " + str(e))
+print("maxrss_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+    env = dict(os.environ)
+    env.setdefault("JAX_PLATFORMS", "cpu")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in [os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                    env.get("PYTHONPATH", "")] if p)
+    env.pop("LANDSCAPES_MAX_BYTES", None)
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], timeout=120, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - t0
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("ValueError: n = 1000000000000 needs about"), out.stdout
+    assert lines[1].startswith("ValueError: n_starts = 1000000000 Newton starts"), out.stdout
+    assert int(lines[2].split()[1]) < 2 * 2**20  # peak resident memory under 2 GiB (JAX itself takes ~0.5)
+    assert elapsed < 60

@@ -249,3 +249,76 @@ def test_iterative_routines_accept_a_prepared_field():
                lambda f: ls.dynamics.gradient_flow(f, s, 0.05, 20, 10).final,
                lambda f: ls.critical.classify(f, s).hessian_eigenvalues):
         np.testing.assert_allclose(fn(prepared), fn(j), atol=1e-10)
+
+
+J3 = ls.fields.sample_pspin(jax.random.key(60), 4, 3)
+S4 = ls.sphere.random_points(jax.random.key(61), 4)
+NAN_J = J3.at[1, 2, 3].set(np.nan)
+INF_J = J3.at[0, 0, 0].set(-np.inf)
+
+
+@pytest.mark.parametrize("field, exc, match", [
+    (NAN_J, ValueError, "field must contain only finite"),
+    (INF_J, ValueError, "field must contain only finite"),
+    (np.asarray(NAN_J), ValueError, "field must contain only finite"),
+    (ls.fields.MixedField((J3[0], NAN_J), (1.0, 1.0)), ValueError, r"field.couplings\[1\] must contain only finite"),
+    (ls.fields.PreparedField((INF_J,), (1.0,)), ValueError, r"field.tensors\[0\] must contain only finite"),
+    (ls.fields.MixedField((J3,), (np.nan,)), ValueError, r"field.weights\[0\] must be finite"),
+    (ls.fields.MixedField((J3,), ("a",)), TypeError, r"field.weights\[0\] must be a real number"),
+    (ls.fields.MixedField((J3,), (1.0, 2.0)), ValueError, "one weight per tensor"),
+    (ls.fields.MixedField((), ()), ValueError, "field.couplings must be a non-empty"),
+    (ls.fields.MixedField(("abc",), (1.0,)), TypeError, r"field.couplings\[0\] must be a coupling tensor"),
+    (ls.fields.MixedField((J3, jnp.ones((5, 5))), (1.0, 1.0)), ValueError, "share n"),
+    (np.array([["a", "b"], ["c", "d"]]), TypeError, "field must be a real numeric array"),
+    (jnp.ones((2, 2), dtype=bool), TypeError, "field must be a real numeric array"),
+    ("couplings", TypeError, "field must be a coupling tensor"),
+])
+@pytest.mark.parametrize("fn", [
+    lambda f: ls.fields.energy(f, S4),
+    lambda f: ls.fields.gradient(f, S4),
+    lambda f: ls.fields.hessian(f, S4),
+    lambda f: ls.fields.derivatives(f, 0.5 * S4, 1, on_sphere=False),
+    lambda f: ls.fields.tangent_derivatives(f, S4),
+    ls.fields.prepare,
+])
+def test_bad_fields_are_refused_at_every_entry_point(fn, field, exc, match):
+    with pytest.raises(exc, match=match):
+        fn(field)
+
+
+def test_bad_couplings_to_symmetrize_and_huge_samples_are_refused():
+    with pytest.raises(ValueError, match="couplings must contain only finite"):
+        ls.fields.symmetrize(NAN_J)
+    with pytest.raises(TypeError, match="couplings must be a jax or numpy array"):
+        ls.fields.symmetrize("J")
+    with pytest.raises(TypeError, match="couplings must be a real numeric"):
+        ls.fields.symmetrize(np.array(["a", "b"]))
+    # 900**3 entries are under MAX_TENSOR_ENTRIES but need ~14 GiB to sample: refused before allocating
+    with pytest.raises(ValueError, match="sampling couplings of n = 900"):
+        ls.fields.sample_pspin(KEY, 900, 3)
+    with pytest.raises(ValueError, match=r"degrees p = \(2, 3\)"):
+        ls.fields.sample_mixture(KEY, 900, ls.fields.mixture({2: 0.5, 3: 0.5}))
+    with pytest.raises(ValueError, match="n"):
+        ls.fields.sample_mixture(KEY, 1, 3)
+    previous = ls.set_max_bytes(5000)  # sampling costs 20 bytes an entry: 6^3 fits, 8^3 does not
+    try:
+        with pytest.raises(ValueError, match="sampling couplings"):
+            ls.fields.sample_pspin(KEY, 8, 3)
+        j = ls.fields.sample_pspin(KEY, 6, 3)  # 216 entries x 20 bytes: allowed
+        with pytest.raises(ValueError, match="preparing couplings of n = 6"):
+            ls.fields.prepare(ls.fields.MixedField((j, j, j), (1.0, 1.0, 1.0)))  # 3 x 216 x 8 = 5184 bytes
+    finally:
+        ls.set_max_bytes(previous)
+
+
+def test_a_valid_field_is_unchanged_by_the_checks_and_scanned_once():
+    j = np.asarray(J3)
+    # numpy, jax, mixed and prepared forms give the same numbers as before (the checks only read)
+    e = ls.fields.energy(J3, S4)
+    np.testing.assert_array_equal(ls.fields.energy(j, S4), e)
+    np.testing.assert_allclose(ls.fields.energy(ls.fields.prepare(J3), S4), e, rtol=1e-13)
+    np.testing.assert_array_equal(ls.fields.energy(ls.fields.MixedField((J3,), (np.float64(1.0),)), S4), e)
+    # a JAX array is remembered as finite after its first check; a new (bad) array is scanned again
+    assert ls.fields._FINITE[id(J3)]() is J3
+    with pytest.raises(ValueError, match="field"):
+        ls.fields.energy(J3.at[0, 0, 0].set(np.nan), S4)

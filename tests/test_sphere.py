@@ -169,3 +169,86 @@ def test_householder_shortcuts_match_the_explicit_basis():
     sym = a + a.T
     shift = float(s @ g) / n
     np.testing.assert_allclose(ls.sphere.project_hessian(s, g, sym), p @ (sym - shift * jnp.eye(n)) @ p, atol=1e-12)
+
+
+S4 = ls.sphere.random_points(jax.random.key(50), 4)
+S4_BATCH = ls.sphere.random_points(jax.random.key(51), 4, 3)
+NAN4 = jnp.array([0.0, np.nan, 0.0, 0.0])
+INF4 = jnp.array([0.0, 0.0, np.inf, 0.0])
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    # every array argument: NaN, inf, wrong type, wrong shape, mismatched length, mismatched batch
+    (lambda: ls.sphere.normalize("abcd"), TypeError, "x must be a real numeric"),
+    (lambda: ls.sphere.normalize(jnp.array([1.0, np.inf])), ValueError, "x must contain only finite"),
+    (lambda: ls.sphere.points_at_overlap(KEY, S4, "0.5"), TypeError, "q must be a real numeric"),
+    (lambda: ls.sphere.points_at_overlap(KEY, S4, jnp.array([np.nan])), ValueError, "q must contain only finite"),
+    (lambda: ls.sphere.points_at_overlap(KEY, "s", 0.5), TypeError, "sigma"),
+    (lambda: ls.sphere.overlap(S4, "tau"), TypeError, "tau must be a real numeric"),
+    (lambda: ls.sphere.overlap(S4_BATCH, S4_BATCH[:2]), ValueError, "broadcast"),
+    (lambda: ls.sphere.tangent_projector([True, False]), TypeError, "sigma"),
+    (lambda: ls.sphere.tangent_basis(INF4), ValueError, "sigma must contain only finite"),
+    (lambda: ls.sphere.project_gradient(S4, NAN4), ValueError, "euclidean_gradient must contain only finite"),
+    (lambda: ls.sphere.project_gradient(S4, INF4), ValueError, "euclidean_gradient"),
+    (lambda: ls.sphere.project_gradient(S4, jnp.ones(3)), ValueError, "euclidean_gradient must have a last axis"),
+    (lambda: ls.sphere.project_gradient(S4, "grad"), TypeError, "euclidean_gradient must be a real numeric"),
+    (lambda: ls.sphere.project_gradient(S4_BATCH, jnp.ones((2, 4))), ValueError, "euclidean_gradient of shape"),
+    (lambda: ls.sphere.project_hessian(S4, S4, S4), ValueError, r"euclidean_hessian must have shape \(4, 4\)"),
+    (lambda: ls.sphere.project_hessian(S4, jnp.ones(5), jnp.eye(4)), ValueError, "euclidean_gradient must have shape"),
+    (lambda: ls.sphere.project_hessian(S4, NAN4, jnp.eye(4)), ValueError, "euclidean_gradient must contain only"),
+    (lambda: ls.sphere.project_hessian(S4, S4, jnp.eye(4).at[1, 2].set(np.inf)), ValueError, "euclidean_hessian"),
+    (lambda: ls.sphere.project_hessian(S4, S4, "hess"), TypeError, "euclidean_hessian must be a real numeric"),
+    (lambda: ls.sphere.riemannian_gradient(jnp.sum, NAN4), ValueError, "sigma"),
+    (lambda: ls.sphere.riemannian_hessian(jnp.sum, "sigma"), TypeError, "sigma"),
+    (lambda: ls.sphere.to_tangent(S4, jnp.ones(3)), ValueError, r"v must have shape \(4,\)"),
+    (lambda: ls.sphere.to_tangent(S4, NAN4), ValueError, "v must contain only finite"),
+    (lambda: ls.sphere.to_tangent(S4, "v"), TypeError, "v must be a real numeric"),
+    (lambda: ls.sphere.from_tangent(S4, jnp.ones(4)), ValueError, r"x must have shape \(3,\)"),
+    (lambda: ls.sphere.from_tangent(S4, jnp.array([1.0, np.inf, 0.0])), ValueError, "x must contain only finite"),
+    (lambda: ls.sphere.from_tangent(S4, "xyz"), TypeError, "x must be a real numeric"),
+    (lambda: ls.sphere.tangent_hessian(S4, jnp.eye(3)), ValueError, "riemannian_hessian_matrix must have shape"),
+    (lambda: ls.sphere.tangent_hessian(S4, jnp.ones(4)), ValueError, "riemannian_hessian_matrix must have shape"),
+    (lambda: ls.sphere.tangent_hessian(S4, jnp.full((4, 4), np.nan)), ValueError, "riemannian_hessian_matrix"),
+    (lambda: ls.sphere.tangent_hessian(S4, [["a"] * 4] * 4), TypeError, "riemannian_hessian_matrix"),
+    (lambda: ls.sphere.retract(S4, NAN4), ValueError, "v must contain only finite"),
+    (lambda: ls.sphere.retract(S4, INF4), ValueError, "v must contain only finite"),
+    (lambda: ls.sphere.retract(S4, jnp.ones(5)), ValueError, "v must have a last axis of length N = 4"),
+    (lambda: ls.sphere.retract(S4_BATCH, jnp.ones((2, 4))), ValueError, "v of shape"),
+    (lambda: ls.sphere.retract(S4, "v"), TypeError, "v must be a real numeric"),
+    (lambda: ls.sphere.retract(S4, jax.random.key(0)), TypeError, "v must be a real numeric"),
+    (lambda: ls.sphere.retract(S4, None), TypeError, "v must be a real numeric"),
+    # sizes refused before allocating
+    (lambda: ls.sphere.random_points(KEY, 10**12), ValueError, "n = 10+ needs about"),
+    (lambda: ls.sphere.random_points(KEY, 1000, 10**9), ValueError, "num = 10+ points"),
+    (lambda: ls.sphere.tangent_projector(jnp.ones(10**5)), ValueError, "N = 100000"),
+    (lambda: ls.sphere.tangent_basis(jnp.ones(10**5)), ValueError, "N = 100000"),
+])
+def test_every_array_argument_is_checked(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_valid_secondary_arrays_of_other_dtypes_and_batches_still_work():
+    # integer and float32 arrays, and broadcast batches, are accepted as before and give the same numbers
+    g = np.array([1, -2, 3, 0])
+    np.testing.assert_array_equal(ls.sphere.project_gradient(S4, g), ls.sphere.project_gradient(S4, g.astype(float)))
+    np.testing.assert_array_equal(ls.sphere.to_tangent(S4, g), ls.sphere.to_tangent(S4, jnp.asarray(g, jnp.float64)))
+    x32 = jnp.array([0.5, -1.0, 2.0], dtype=jnp.float32)
+    np.testing.assert_array_equal(ls.sphere.from_tangent(S4, x32),
+                                  ls.sphere.from_tangent(S4, jnp.asarray(x32, jnp.float64)))
+    assert ls.sphere.retract(S4_BATCH, 0.1 * S4).shape == (3, 4)
+    assert ls.sphere.project_gradient(S4, jnp.ones((2, 4))).shape == (2, 4)
+
+
+def test_sizes_under_a_lowered_memory_limit_are_refused():
+    previous = ls.set_max_bytes(5_000)
+    try:
+        with pytest.raises(ValueError, match="q of size 100"):
+            ls.sphere.points_at_overlap(KEY, S4, jnp.zeros(100))  # 100 x 4 entries, 20 bytes each
+        with pytest.raises(ValueError, match="num = 100 points"):
+            ls.sphere.random_points(KEY, 4, 100)
+        with pytest.raises(ValueError, match="N x N Hessian"):
+            ls.sphere.riemannian_hessian(jnp.sum, ls.sphere.normalize(jnp.ones(20)))
+        assert ls.sphere.random_points(KEY, 4, 10).shape == (10, 4)  # 40 entries, 800 bytes: allowed
+    finally:
+        ls.set_max_bytes(previous)
