@@ -307,7 +307,8 @@ e(topology.sublevel_persistence, lambda b: dict(values=b["values"], mesh=b["mesh
   values=A(np.zeros(3)), mesh=[("str", "abc")], min_persistence=R(NEGF))
 
 # glm
-_LOSS, _DATA = (lambda b: b["loss"]), ("str", "abc")
+_DATA_BAD = A(lambda v: v._replace(y=v.y[:-1]), ("teacher", lambda v: v._replace(teacher=v.teacher[:-1])))
+_INST_BAD = A(lambda v: v._replace(Y=v.Y[:-1]), ("T", lambda v: v._replace(T=v.T[:-1])))
 e(glm.Loss, lambda b: dict(f=_cube2, name="c"), f=FN, name=[("int", 3)], params=[("str", "abc")])
 e(glm.phase_retrieval_loss, lambda b: dict(a=1.0), a=R(ZEROF, NEGF))
 e(glm.correlation_loss, lambda b: dict())
@@ -318,11 +319,11 @@ e(glm.sample, lambda b: dict(key=b["key"], n=12, d=4, teacher="phase"), key=KEYV
   d=I(ZERO, HUGEV), teacher=CHOICE)
 for _f in (glm.empirical_risk, glm.euclidean_gradient, glm.euclidean_hessian, glm.riemannian_gradient,
            glm.riemannian_hessian, glm.multiplier, glm.scaled_hessian):
-    e(_f, lambda b: dict(loss=b["loss"], data=b["data"], theta=b["theta"]), loss=FN, data=A(), theta=A(jnp.ones(5)))
-e(glm.overlap, lambda b: dict(data=b["data"], theta=b["theta"]), data=A(), theta=A(jnp.ones(5)))
+    e(_f, lambda b: dict(loss=b["loss"], data=b["data"], theta=b["theta"]), loss=FN, data=_DATA_BAD, theta=A(jnp.ones(5)))
+e(glm.overlap, lambda b: dict(data=b["data"], theta=b["theta"]), data=_DATA_BAD, theta=A(jnp.ones(5)))
 e(glm.gradient_flow, lambda b: dict(loss=b["loss"], data=b["data"], theta0=b["theta"], dt=0.05, n_steps=10,
                                     record_every=5),
-  loss=FN, data=A(), theta0=A(jnp.ones(5)), dt=R(ZEROF, NEGF), n_steps=I(NEG, HUGEV), record_every=I(ZERO),
+  loss=FN, data=_DATA_BAD, theta0=A(jnp.ones(5)), dt=R(ZEROF, NEGF), n_steps=I(NEG, HUGEV), record_every=I(ZERO),
   hessian=BOOL, method=CHOICE)
 _WB = [("str", "abc"), ("nan", (NAN, 1.0)), ("inf", (INF, INF)), ("order", (1.0, -1.0)), ("len", (1.0,))]
 e(glm.hessian_spectrum_at_random, lambda b: dict(loss=b["loss"], alpha=4.0, num_nodes=40), loss=FN,
@@ -362,9 +363,9 @@ e(spiked.SpikedMatrixTensor, lambda b: dict(p=3, delta2=0.5, deltap=1.0), p=I(P1
   deltap=R(ZEROF, NEGF))
 e(spiked.sample, lambda b: dict(key=b["key"], n=5, model=b["model"]), key=KEYV, n=I(ZERO, HUGEV),
   model=[("str", "abc")])
-e(spiked.loss_field, lambda b: dict(instance=b["inst"]), instance=A())
+e(spiked.loss_field, lambda b: dict(instance=b["inst"]), instance=_INST_BAD)
 for _f in (spiked.loss, spiked.riemannian_gradient, spiked.riemannian_hessian):
-    e(_f, lambda b: dict(instance=b["inst"], x=b["x5"]), instance=A(), x=A(jnp.ones(4)))
+    e(_f, lambda b: dict(instance=b["inst"], x=b["x5"]), instance=_INST_BAD, x=A(jnp.ones(4)))
 e(spiked.expected_loss, lambda b: dict(model=b["model"], signal=b["x5"], x=b["y5"]), model=[("str", "abc")],
   signal=A(jnp.ones(4)), x=A(jnp.ones(4)))
 e(spiked.loss_covariance, lambda b: dict(model=b["model"], x=b["x5"], y=b["y5"]), model=[("str", "abc")],
@@ -372,14 +373,14 @@ e(spiked.loss_covariance, lambda b: dict(model=b["model"], x=b["x5"], y=b["y5"])
 for _f in (spiked.bayes_amp_threshold, spiked.ml_amp_threshold, spiked.gradient_flow_threshold):
     e(_f, lambda b: dict(p=3, deltap=1.0), p=I(P1), deltap=A(None, ZEROF, NEGF))
 for _f in (spiked.ml_amp, spiked.bayes_amp):
-    e(_f, lambda b: dict(instance=b["inst"], x0=b["y5"], n_iter=3), instance=A(), x0=A(jnp.ones(4)),
+    e(_f, lambda b: dict(instance=b["inst"], x0=b["y5"], n_iter=3), instance=_INST_BAD, x0=A(jnp.ones(4)),
       n_iter=I(NEG, HUGEV))
 e(spiked.ml_amp_state_evolution, lambda b: dict(model=b["model"], m0=0.1, n_iter=3), model=[("str", "abc")],
   m0=A(None, ("gt1", 1.5)), n_iter=I(NEG, HUGEV))
 e(spiked.bayes_amp_state_evolution, lambda b: dict(model=b["model"], m0=0.1, n_iter=3, q0=0.2),
   model=[("str", "abc")], m0=A(None, ("gt1", 1.5)), n_iter=I(NEG, HUGEV), q0=A(None, ("neg", -0.5)))
 e(spiked.gradient_flow, lambda b: dict(instance=b["inst"], x0=b["y5"], dt=0.05, n_steps=10, record_every=5),
-  instance=A(), x0=A(jnp.ones(4)), dt=R(ZEROF, NEGF), n_steps=I(NEG, HUGEV), record_every=I(ZERO), hessian=BOOL,
+  instance=_INST_BAD, x0=A(jnp.ones(4)), dt=R(ZEROF, NEGF), n_steps=I(NEG, HUGEV), record_every=I(ZERO), hessian=BOOL,
   method=CHOICE)
 e(spiked.gradient_flow_dmft, lambda b: dict(model=b["model"], t_max=1.0, dt=0.1, m0=1e-3),
   model=[("str", "abc")], t_max=R(NEGF, ("huge", 1e12)), dt=R(ZEROF, NEGF), m0=R(("gt1", 1.5)), adaptive=BOOL,
