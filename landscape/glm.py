@@ -387,7 +387,11 @@ def derivatives(loss: Loss, z: Array, y: Array) -> tuple[Array, Array, Array]:
     for name, v in (("z", z), ("y", y)):
         if not _validate.is_traced(v):
             _validate.finite_array(name, v)
-    z, y = jnp.broadcast_arrays(jnp.asarray(z, dtype=jnp.float64), jnp.asarray(y, dtype=jnp.float64))
+    z, y = jnp.asarray(z, dtype=jnp.float64), jnp.asarray(y, dtype=jnp.float64)
+    try:
+        z, y = jnp.broadcast_arrays(z, y)
+    except ValueError:
+        raise ValueError(f"z and y must broadcast against each other, got shapes z: {z.shape}, y: {y.shape}") from None
     return _derivatives(loss, z, y)
 
 
@@ -455,19 +459,19 @@ def _check_data(data: Any) -> GLMData:
     return data
 
 
-def _check_theta(theta: Any, d: int, *, on_sphere: bool, hessian: bool = False) -> Array:
+def _check_theta(theta: Any, d: int, *, on_sphere: bool, hessian: bool = False, name: str = "theta") -> Array:
     """A student or a batch of students (last axis of length ``d``), finite, optionally on :math:`S_d`."""
     traced = _validate.is_traced(theta)
     if not traced:
-        _validate.finite_array("theta", theta)
+        _validate.finite_array(name, theta)
         theta = jnp.asarray(theta, dtype=jnp.float64)
     if theta.ndim == 0 or theta.shape[-1] != d:
-        raise ValueError(f"theta must have a last axis of length d = {d} (the data's dimension), "
+        raise ValueError(f"{name} must have a last axis of length d = {d} (the data's dimension), "
                          f"got shape {theta.shape}")
     if on_sphere and not traced:
         radius2 = np.sum(np.asarray(theta) ** 2, axis=-1) / d
         if np.any(np.abs(radius2 - 1.0) > sphere.ON_SPHERE_RTOL):
-            raise ValueError(f"theta must lie on the sphere |theta|^2 = d = {d} (relative tolerance "
+            raise ValueError(f"{name} must lie on the sphere |{name}|^2 = d = {d} (relative tolerance "
                              f"{sphere.ON_SPHERE_RTOL}); use landscape.sphere.normalize first")
     if hessian and d > MAX_HESSIAN_DIMENSION:
         raise ValueError(f"d = {d} exceeds MAX_HESSIAN_DIMENSION = {MAX_HESSIAN_DIMENSION} for a d x d Hessian")
@@ -615,9 +619,22 @@ def gradient_flow(loss: Loss, data: GLMData, theta0: Array, dt: float = 0.05, n_
     """
     loss = _loss(loss)
     data = _check_data(data)
+    theta0 = _check_theta(theta0, data.x.shape[1], on_sphere=True, name="theta0")
+    _check_records(theta0, n_steps, record_every)
     return dynamics.gradient_flow(dynamics.Landscape(data, loss._jet), theta0, dt=dt, n_steps=n_steps,
                                   record_every=record_every, method=method, hessian=hessian,
                                   reference=data.teacher)
+
+
+def _check_records(theta0: Array, n_steps: Any, record_every: Any) -> None:
+    """Refuse a flow whose records (about 16 floats per recorded time and student) would exceed the memory limit;
+    the ranges of ``n_steps`` and ``record_every`` are checked by :func:`landscape.dynamics.gradient_flow`."""
+    n_steps = _validate.integer("n_steps", n_steps)
+    record_every = _validate.integer("record_every", record_every)
+    if n_steps > 0 and record_every > 0:
+        batch = math.prod(theta0.shape[:-1])
+        _validate.allocation(f"n_steps = {n_steps} with record_every = {record_every} ({batch} students)",
+                             16 * 8 * (n_steps // record_every + 1) * batch)
 
 
 # ------------------------------------------------------------------------------- the Hessian at a random start
@@ -656,6 +673,7 @@ def optimal_preprocessing(y: Any) -> Any:
     :math:`T^*(y) = 1 - 1/y^2` (their measurement ``y = (a·x)²`` with ``E y = 1`` is our ``y²``). The top
     eigenvector of ``(1/n) Σ T*(y_i) x_i x_iᵀ`` correlates with ``θ*`` iff ``α > 1/2`` (Mondelli & Montanari's
     weak-recovery threshold; their ``T*_δ(y) = (y − 1)/(y + √δ − 1)`` is a Möbius transform of this one)."""
+    _validate.finite_array("y", y)
     return 1.0 - 1.0 / y**2
 
 
@@ -666,6 +684,11 @@ def _nodes(num_nodes: int):
     x, w = roots_hermitenorm(num_nodes)
     w = w / np.sqrt(2.0 * np.pi)
     return x, w
+
+
+def _check_bool(name: str, flag: Any) -> None:
+    if not isinstance(flag, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {flag!r}")
 
 
 def _check_callable(name: str, f: Any) -> None:
@@ -817,6 +840,8 @@ def weighted_mp_density(lam: Any, weights: Any, probabilities: Any, alpha: float
     + i0)/\pi` from the Silverstein equation :math:`m = (-\lambda + E[t/(1 + tm/\alpha)])^{-1}`, solved by Newton
     at ``λ + iη`` with ``η`` lowered to ``1e-3`` (the density is smoothed on that scale)."""
     alpha = real("alpha", alpha, minimum=0.0, strict_minimum=True)
+    for name, v in (("lam", lam), ("weights", weights), ("probabilities", probabilities)):
+        _validate.finite_array(name, v)
     t = np.asarray(weights, dtype=float).ravel()
     p = np.asarray(probabilities, dtype=float).ravel()
     if t.shape != p.shape or np.any(p < 0) or not np.isclose(p.sum(), 1.0):
@@ -941,6 +966,7 @@ def spectral_method_spectrum(preprocessing: Callable[[Any], Any], alpha: float, 
     weights ``−T`` and reports eigenvalues and edges of ``D`` itself (then ``lower_edge`` is the edge next to the
     outlier, i.e. the *upper* edge of ``D``, and ``upper_edge`` the other one, sign-flipped back)."""
     _check_callable("preprocessing", preprocessing)
+    _check_bool("top", top)
     alpha = real("alpha", alpha, minimum=0.0, strict_minimum=True)
     num_nodes = integer("num_nodes", num_nodes, minimum=20, maximum=1000)
     t, y, w = _spectral_atoms(preprocessing, num_nodes)
@@ -965,6 +991,7 @@ def spectral_threshold(preprocessing: Callable[[Any], Any], *, top: bool = True,
     top (``top=True``) eigenvalue of ``D`` separates from the bulk (``inf`` if not for ``α ≤ alpha_max``, e.g.
     for ``T(y) = y²``, whose bulk is unbounded above)."""
     _check_callable("preprocessing", preprocessing)
+    _check_bool("top", top)
     num_nodes = integer("num_nodes", num_nodes, minimum=20, maximum=1000)
     alpha_max = real("alpha_max", alpha_max, minimum=0.0, strict_minimum=True)
     t, y, w = _spectral_atoms(preprocessing, num_nodes)
@@ -1601,14 +1628,16 @@ def minima_phase(loss: Loss, alpha: float, m: float, *, start: KacRiceSolution |
     starts from its energy instead, falling back to the scan. Annealed: a positive ``sigma_minima`` says minima are expected, not that a typical
     instance has them (chapter 10)."""
     kw = dict(weight_bound=weight_bound, grid_step=grid_step, grid_extent=grid_extent)
+    e_step = real("e_step", e_step, minimum=1e-4, maximum=1.0)
+    if e_floor is not None:
+        real("e_floor", e_floor)
+    if e_guess is not None and not isinstance(e_guess, KacRiceSolution):
+        raise TypeError(f"e_guess must be a KacRiceSolution, got {type(e_guess).__name__}")
     top = complexity(loss, alpha, m, start=start, **kw)
     if not top.bbp_unstable:
         return MinimaPhase(top.alpha, top.m, top, top, top.sigma)
-    e_step = real("e_step", e_step, minimum=1e-4, maximum=1.0)
     floor = top.energy - 1.0 if e_floor is None else real("e_floor", e_floor, maximum=top.energy)
     if e_guess is not None:
-        if not isinstance(e_guess, KacRiceSolution):
-            raise TypeError(f"e_guess must be a KacRiceSolution, got {type(e_guess).__name__}")
         found = _bbp_secant(loss, alpha, m, top, e_guess, floor, kw)
         if found is not None:
             return MinimaPhase(top.alpha, top.m, top, found, found.sigma)
@@ -1677,6 +1706,7 @@ def minima_thresholds(loss: Loss, m: float = 0.0, *, alphas: Any = (3.0, 4.0, 5.
     their outlier reaches 0: nothing at ``m`` is then there to turn unstable (for :math:`\ell_a` at the
     equator, from ``a`` of about 6 on; chapter 10)."""
     kw = dict(weight_bound=weight_bound, grid_step=grid_step, grid_extent=grid_extent)
+    _validate.finite_array("alphas", alphas)
     grid = np.asarray(alphas, dtype=float)
     if grid.ndim != 1 or grid.size < 2 or not np.all(np.isfinite(grid)) or np.any(grid <= 0) \
             or np.any(np.diff(grid) <= 0):
@@ -1951,6 +1981,10 @@ def descent_experiment(key: Array, loss: Loss, alphas: Any, d: int, n_samples: i
     record_every = _validate.integer("record_every", record_every, minimum=1, maximum=n_steps)
     if n_steps % record_every:
         raise ValueError(f"record_every must divide n_steps, got n_steps = {n_steps}, record_every = {record_every}")
+    records = n_steps // record_every + 1
+    _validate.allocation(f"n_samples = {n_samples} problems at {len(sizes)} sample ratios (d = {d}, n_steps = "
+                         f"{n_steps}, record_every = {record_every})",
+                         8 * n_samples * sum(2 * n + d + 4 * records + 16 for n in sizes))
     if method not in ("euler", "heun"):
         raise ValueError(f"method must be 'euler' or 'heun', got {method!r}")
     n_warmup = _validate.integer("n_warmup", n_warmup, minimum=0)

@@ -14,6 +14,9 @@ import numpy as np
 
 from . import _validate
 
+__all__ = ["use_book_style", "index_style", "index_label", "sphere_grid", "to_lat_lon", "draw_sphere",
+           "legend_for_indices"]
+
 #: Okabe–Ito colours, in the order the book uses them.
 PALETTE: dict[str, str] = {
     "blue": "#0072B2",
@@ -83,6 +86,7 @@ def sphere_grid(n_lat: int = 90, n_lon: int = 180, radius: float = 1.0) -> tuple
     n_lat = _validate.integer("n_lat", n_lat, minimum=2)
     n_lon = _validate.integer("n_lon", n_lon, minimum=3)
     radius = _validate.real("radius", radius, minimum=0.0, strict_minimum=True)
+    _validate.allocation(f"n_lat * n_lon = {n_lat} * {n_lon} grid points", 8 * 8 * n_lat * n_lon)
     lat, lon = np.meshgrid(np.linspace(-np.pi / 2, np.pi / 2, n_lat), np.linspace(-np.pi, np.pi, n_lon),
                            indexing="ij")
     xyz = radius * np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
@@ -91,8 +95,9 @@ def sphere_grid(n_lat: int = 90, n_lon: int = 180, radius: float = 1.0) -> tuple
 
 def to_lat_lon(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Latitude and longitude (radians) of points of :math:`\\mathbb{R}^3 \\setminus \\{0\\}`, shape ``(..., 3)``."""
+    _validate.finite_array("points", points)
     points = np.asarray(points, dtype=float)
-    if points.shape[-1] != 3:
+    if points.ndim == 0 or points.shape[-1] != 3:
         raise ValueError(f"points must have a last axis of length 3, got shape {points.shape}")
     r = np.linalg.norm(points, axis=-1)
     if np.any(r == 0):

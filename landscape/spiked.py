@@ -704,6 +704,12 @@ def gradient_flow(instance: SpikedInstance, x0: Array, dt: float = 0.05, n_steps
     (Sarao Mannelli et al. 2019, arXiv:1907.08226).
     """
     instance = _check_instance(instance)
+    x0 = _check_points("x0", x0, instance.signal.shape[0], on_sphere=True)
+    n_steps_ = _validate.integer("n_steps", n_steps)
+    record_every_ = _validate.integer("record_every", record_every)
+    if n_steps_ > 0 and record_every_ > 0:  # their ranges are checked by dynamics.gradient_flow
+        _validate.allocation(f"n_steps = {n_steps_} with record_every = {record_every_} ({math.prod(x0.shape[:-1])} "
+                             f"starts)", 16 * 8 * (n_steps_ // record_every_ + 1) * math.prod(x0.shape[:-1]))
     return dynamics.gradient_flow(_loss_field(instance), x0, dt=dt, n_steps=n_steps, record_every=record_every,
                                   method=method, hessian=hessian, reference=instance.signal)
 
@@ -766,6 +772,8 @@ def gradient_flow_dmft(model: SpikedMatrixTensor, t_max: float, dt: float = 0.1,
     model = _model("model", model)
     if not isinstance(adaptive, bool):
         raise TypeError(f"adaptive must be True or False, got {adaptive!r}")
+    _validate.integer("points", points, minimum=32, maximum=4096)  # the range of cugliandolo_kurchan_adaptive
+    _validate.real("dt", dt, minimum=0.0, strict_minimum=True)
     if adaptive:
         sol = dynamics.cugliandolo_kurchan_adaptive(model.xi, 0.0, t_max, points=points, signal=model.xi, m0=m0)
         return GradientFlowDMFT(sol.times, sol.energy, sol.mu, sol.m, sol.C, None, sol.grid, sol.chi)
