@@ -253,7 +253,10 @@ def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float,
         couplings, weights = fields._check_field(field)
         _finite_operand("field (its couplings and weights)", (couplings, weights))
         n = couplings[0].shape[0]
-        sigma0 = fields._check_sigma(sigma0, n)
+        sigma0 = sphere._point("sigma0", sigma0, batched=True)
+        if sigma0.shape[-1] != n:
+            raise ValueError(f"sigma0 must have last axis of length n = {n} (the couplings' size), "
+                             f"got {sigma0.shape[-1]}")
         operand, jet = fields.prepare(field), fields.derivatives
     dt = _validate.real("dt", dt, minimum=0.0, strict_minimum=True)
     n_steps = _validate.integer("n_steps", n_steps, minimum=1)

@@ -130,6 +130,8 @@ def tap_free_energy(field: Array | fields.MixedField, m: Array, temperature: flo
     t = _temperature(temperature)
     if not _validate.is_traced(m):
         _validate.finite_array("m", m)
+        if np.iscomplexobj(m):
+            raise TypeError(f"m must be a real array, got dtype {np.asarray(m).dtype}")
         m = jnp.asarray(m, dtype=jnp.float64)
     if m.ndim == 0 or m.shape[-1] != n:
         raise ValueError(f"m must have a last axis of length N = {n} (the couplings' size), got shape {m.shape}")
