@@ -73,12 +73,24 @@ __all__ = [
     "mct_exponents",
     "MAX_CK_STEPS",
     "MAX_EQUILIBRIUM_STEPS",
+    "MAX_CKA_RANGE",
+    "MAX_SK_TIME",
 ]
 
 MAX_CK_STEPS = 4094
 """Largest number of time steps ``t_max/dt`` accepted by :func:`cugliandolo_kurchan`. The solver stores
 :math:`C` and :math:`R` as two square float64 arrays of at most :math:`4096^2` entries each: 256 MiB together.
 :func:`cugliandolo_kurchan_adaptive` has no such limit."""
+
+MAX_CKA_RANGE = 2.0**64
+r"""Largest ratio ``t_max / t_start`` accepted by :func:`cugliandolo_kurchan_adaptive` (about
+:math:`1.8\times10^{19}`): the grid doubles its step once per level, so this bounds the run at 64 levels.
+A larger ratio would run for hours (one level per doubling) instead of failing."""
+
+MAX_SK_TIME = 1e8
+r"""Largest time accepted by :func:`spherical_sk_gradient_flow`: the scaled Bessel functions :math:`I_0, I_1` of
+SciPy return NaN beyond an argument of about :math:`10^9` (here :math:`4\sqrt2\,t`); at :math:`t = 10^8` the energy
+equals its limit :math:`-\sqrt2` to :math:`4\times10^{-9}`."""
 
 MAX_EQUILIBRIUM_STEPS = 400_000
 r"""Largest number of time steps ``t_max/dt`` accepted by :func:`equilibrium_dynamics` (the work grows as the
@@ -212,18 +224,39 @@ def _integrate(key: Array, field: Any, sigma: Array, temperature: Array, dt: Arr
     return final, obs
 
 
+def _finite_operand(name: str, operand: Any) -> None:
+    """Check every concrete floating array (or float) in a field or a Landscape's operand for NaN or infinity."""
+    for leaf in jax.tree_util.tree_leaves(operand):
+        if isinstance(leaf, (float, np.floating)) or (
+                isinstance(leaf, (np.ndarray, jax.Array)) and jnp.issubdtype(leaf.dtype, jnp.inexact)):
+            _validate.finite_array(name, leaf)
+
+
+def _numeric(name: str, x: Any) -> None:
+    """TypeError naming ``name`` for a concrete array that is not numeric (a string, an object array)."""
+    if x is not None and not _validate.is_traced(x) and not np.issubdtype(np.asarray(x).dtype, np.number):
+        raise TypeError(f"{name} must be a numeric array, got dtype {np.asarray(x).dtype}")
+
+
 def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float, n_steps: int, record_every: int,
          waiting_times: Sequence[float], method: str, hessian: bool, reference: Array | None) -> Trajectory:
+    _numeric("sigma0", sigma0)
+    _numeric("reference", reference)
     if isinstance(field, Landscape):
         operand, jet = field
         if not callable(jet):
             raise TypeError(f"a Landscape's jet must be callable, got {type(jet).__name__}")
+        _finite_operand("field (the Landscape's operand)", operand)
         sigma0 = sphere._point("sigma0", sigma0, batched=True)
         n = sigma0.shape[-1]
     else:
-        couplings, _ = fields._check_field(field)
+        couplings, weights = fields._check_field(field)
+        _finite_operand("field (its couplings and weights)", (couplings, weights))
         n = couplings[0].shape[0]
-        sigma0 = fields._check_sigma(sigma0, n)
+        sigma0 = sphere._point("sigma0", sigma0, batched=True)
+        if sigma0.shape[-1] != n:
+            raise ValueError(f"sigma0 must have last axis of length n = {n} (the couplings' size), "
+                             f"got {sigma0.shape[-1]}")
         operand, jet = fields.prepare(field), fields.derivatives
     dt = _validate.real("dt", dt, minimum=0.0, strict_minimum=True)
     n_steps = _validate.integer("n_steps", n_steps, minimum=1)
@@ -253,10 +286,23 @@ def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float,
         if reference.shape != (n,):
             raise ValueError(f"reference must be one point of S_N of shape ({n},), got shape {reference.shape}")
     batch = sigma0.shape[:-1]
+    starts, n_wait = math.prod(batch), len(idx)
+    # the records (energy, mu, overlaps, lowest eigenvalue: 5 per start, correlation and response: 2 per waiting
+    # time), the saved states and noise at the waiting times and the running state, and per start and record an
+    # N x N Hessian and its eigenvectors when hessian=True
+    _validate.allocation(
+        f"the trajectory with n_steps / record_every = {n_records} records of {starts} starts, N = {n} and "
+        f"{n_wait} waiting times", 8.0 * starts * ((n_records + 1) * (5 + 2 * n_wait) + n * (2 * n_wait + 4)
+                                                   + (3 * n * n if hessian else 0)))
     flat = sigma0.reshape((-1, n)).astype(jnp.float64)
     final, (energy, mu, corr, low, chi, overlap, low_overlap) = _integrate(
         key, operand, flat, jnp.float64(temperature), jnp.float64(dt), jnp.asarray(idx), reference,
         n_records, record_every, method, hessian, jet)
+    if not _validate.is_traced(energy) and not (np.all(np.isfinite(np.asarray(energy)))
+                                                and np.all(np.isfinite(np.asarray(final)))):
+        raise ValueError(f"the trajectory became non-finite (NaN or infinity): dt = {dt:g} is too large for this "
+                         f"field (a stable step needs dt * lambda_max <~ 1, lambda_max the top of the Hessian; "
+                         f"temperature = {temperature:g}), or the field's jet returns non-finite values")
     r = n_records + 1
     return Trajectory(
         times=jnp.arange(r) * interval,
@@ -1005,7 +1051,8 @@ def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t
             every later time (four-point interpolation in :math:`t'`; NaN where :math:`t - t_w < 3h` or
             :math:`t_w < 8h`, i.e. for :math:`t \gtrsim t_w\,` ``points``/16).
         points: grid size, an even integer in [32, 4096].
-        t_start: length of the first (finest) half grid, in :math:`(0, 10^{-2}]`.
+        t_start: length of the first (finest) half grid, in :math:`(0, 10^{-2}]`, with ``t_max / t_start`` at most
+            ``MAX_CKA_RANGE`` (:math:`2^{64}`).
         signal, m0: a planted direction, as in :func:`cugliandolo_kurchan` (the overlap :math:`m` takes the same
             BDF2 step inside the same fixed-point sweep; its memory integral uses the trapezoid mean of :math:`m`
             over each interval), recorded as ``m`` at ``times``.
@@ -1025,6 +1072,9 @@ def cugliandolo_kurchan_adaptive(xi: fields.Mixture | int, temperature: float, t
     if points % 2:
         raise ValueError(f"points must be even, got {points}")
     t_start = _validate.real("t_start", t_start, minimum=0.0, maximum=1e-2, strict_minimum=True)
+    if t_max / t_start > MAX_CKA_RANGE:
+        raise ValueError(f"t_max / t_start must be <= MAX_CKA_RANGE = 2**64 (one grid level per doubling), got "
+                         f"t_max = {t_max:g}, t_start = {t_start:g}")
     if isinstance(waiting_times, (str, bytes)) or not isinstance(waiting_times, Sequence | np.ndarray):
         raise TypeError("waiting_times must be a sequence of positive times")
     tws = np.array([_validate.real("waiting_times", w, minimum=0.0, strict_minimum=True) for w in waiting_times],
@@ -1106,13 +1156,19 @@ def spherical_sk_gradient_flow(times: np.ndarray) -> CKSolution:
 
     and :math:`\mu = -2E`; :math:`E \to -\sqrt2 = u_{\rm th}(2)`, the ground state, as
     :math:`-\sqrt2 + 3/(8t)`. The Cugliandolo–Kurchan equations with :math:`\xi = q^2` must reproduce it
-    (Cugliandolo & Dean 1995 solve the model at every :math:`T`). ``times`` is a 1-d array of times
-    :math:`\ge 0`; returns a :class:`CKSolution` on that grid (``R`` zero above the diagonal).
+    (Cugliandolo & Dean 1995 solve the model at every :math:`T`). ``times`` is a 1-d array of times in
+    :math:`[0, \text{MAX\_SK\_TIME}]` (:math:`10^8`); returns a :class:`CKSolution` on that grid (``R`` zero above the diagonal).
     """
     _validate.finite_array("times", times)
     t = np.asarray(times, dtype=np.float64)
     if t.ndim != 1 or t.size == 0 or np.any(t < 0):
         raise ValueError("times must be a non-empty 1-d array of times >= 0")
+    if np.any(t > MAX_SK_TIME):
+        raise ValueError(f"times must be <= MAX_SK_TIME = {MAX_SK_TIME:g} (SciPy's Bessel functions fail beyond), "
+                         f"got maximum {float(t.max()):g}")
+    # C and R and about six temporaries of the same size (the meshgrid, the log G terms)
+    _validate.allocation(f"spherical_sk_gradient_flow with {t.size} times (times x times float64 arrays)",
+                         8.0 * 8 * t.size * t.size)
     z = 4.0 * np.sqrt(2.0) * t
     safe = np.where(z == 0, 1.0, z)
     energy = np.where(z == 0, 0.0, -np.sqrt(2.0) * (ive(0, safe) / ive(1, safe) - 2.0 / safe))

@@ -43,7 +43,7 @@ import numpy as np
 from numpy.polynomial.legendre import leggauss
 from scipy.special import airy
 
-from ._validate import finite_array, integer, is_traced, prng_key, real
+from ._validate import allocation, finite_array, integer, is_traced, prng_key, real
 
 __all__ = [
     "sample_goe",
@@ -78,6 +78,20 @@ MAX_PAIRING_SIZE = 16
 
 MAX_EXACT_MOMENT_ORDER = 12
 """Largest order ``k`` accepted by :func:`finite_n_goe_moment` (11!! · 2⁶ = 665 280 gluings)."""
+
+MAX_CATALAN_INDEX = 100_000
+r"""Largest ``k`` accepted by :func:`catalan` (and ``2 * MAX_CATALAN_INDEX + 1`` by :func:`semicircle_moment`):
+:math:`C_{10^5}` has 60 203 digits and takes about half a second; the time of the exact big-integer computation
+grows faster than :math:`k^{1.5}` (a minute for :math:`k = 10^6`), and any float conversion overflows beyond
+:math:`k \approx 510` already."""
+
+MAX_GOE_DENSITY_SIZE = 1_000_000
+"""Largest ``n`` accepted by :func:`finite_n_goe_density`: the Hermite recurrence takes ``n`` vectorised steps,
+about ten seconds for :math:`n = 10^6` on a 100-point grid."""
+
+#: Peak working memory of the GOE/Wigner samplers in units of the output (the Gaussians drawn in chunks, their
+#: concatenation, and the symmetrised result).
+_SAMPLER_COPIES = 3
 
 Pairing = tuple[tuple[int, int], ...]
 
@@ -136,6 +150,15 @@ def _symmetrise(g: jax.Array) -> jax.Array:
     return (g + jnp.swapaxes(g, -1, -2)) / jnp.sqrt(2.0 * g.shape[-1])
 
 
+def _matrix_batch(function: str, n: Any, num: Any) -> tuple[int, tuple[int, ...]]:
+    """Validate ``n`` and ``num`` of a matrix sampler and refuse a batch that would not fit in memory."""
+    n = integer("n", n, minimum=1)
+    shape = () if num is None else (integer("num", num, minimum=1),)
+    count = f"num = {shape[0]} matrices" if shape else "one matrix"
+    allocation(f"{function} with n = {n} ({count} of n x n float64)", _SAMPLER_COPIES * 8.0 * math.prod(shape) * n * n)
+    return n, shape
+
+
 def sample_goe(key: jax.Array, n: int, num: int | None = None) -> jax.Array:
     r"""Sample from the Gaussian orthogonal ensemble in the book's normalisation.
 
@@ -155,8 +178,7 @@ def sample_goe(key: jax.Array, n: int, num: int | None = None) -> jax.Array:
         (inside an enclosing ``jit`` XLA may fuse the two steps, leaving :math:`W - W^\top` at rounding level).
     """
     prng_key("key", key)
-    n = integer("n", n, minimum=1)
-    shape = () if num is None else (integer("num", num, minimum=1),)
+    n, shape = _matrix_batch("sample_goe", n, num)
     # Two compiled steps: fused into one kernel, XLA may evaluate the Gaussian transform of the same random
     # bits at (i, j) and (j, i) with different rounding (vector vs scalar code), breaking exact symmetry.
     return _symmetrise(_standard_normal(key, n, shape))
@@ -199,12 +221,11 @@ def sample_wigner(key: jax.Array, n: int, entries: str = "gaussian", num: int | 
         float64 array of shape ``(n, n)`` or ``(num, n, n)``, exactly symmetric.
     """
     prng_key("key", key)
-    n = integer("n", n, minimum=1)
+    n, shape = _matrix_batch("sample_wigner", n, num)
     if not isinstance(entries, str):
         raise TypeError(f"entries must be a string, one of {WIGNER_ENTRIES}, got {entries!r}")
     if entries not in WIGNER_ENTRIES:
         raise ValueError(f"entries must be one of {WIGNER_ENTRIES}, got {entries!r}")
-    shape = () if num is None else (integer("num", num, minimum=1),)
     # Two compiled steps, as in sample_goe: the entries are materialised once before being mirrored.
     # Random signs are the signs of Gaussians, which shares the compiled sampler with sample_goe.
     return _wigner_from_entries(_standard_normal(key, n, shape), entries == "rademacher")
@@ -235,9 +256,8 @@ def sample_spiked_goe(key: jax.Array, n: int, theta: float, num: int | None = No
         ``(M, v)``: float64 arrays of shapes ``(n, n)`` and ``(n,)``, or ``(num, n, n)`` and ``(num, n)``.
     """
     prng_key("key", key)
-    n = integer("n", n, minimum=1)
+    n, shape = _matrix_batch("sample_spiked_goe", n, num)
     theta = real("theta", theta, minimum=0.0)
-    shape = () if num is None else (integer("num", num, minimum=1),)
     key_w, key_v = jax.random.split(key)
     w = sample_goe(key_w, n, num)
     return _add_spike(w, _normals(key_v, shape + (n,)), jnp.float64(theta))
@@ -285,18 +305,19 @@ def catalan(k: int) -> int:
     r"""The Catalan number :math:`C_k = \binom{2k}{k}/(k+1)`, exactly, for an integer ``k >= 0``.
 
     :math:`C_k` counts non-crossing pair partitions of :math:`2k` points
-    (Anderson, Guionnet & Zeitouni 2010, Sec. 2.1).
+    (Anderson, Guionnet & Zeitouni 2010, Sec. 2.1). ``k <= MAX_CATALAN_INDEX`` (100 000): beyond, the exact
+    big integer takes too long to compute.
     """
-    k = integer("k", k, minimum=0)
+    k = integer("k", k, minimum=0, maximum=MAX_CATALAN_INDEX)
     return math.comb(2 * k, k) // (k + 1)
 
 
 def semicircle_moment(k: int) -> int:
     r"""Exact moment :math:`\int x^k \rho(x)\,dx`: :math:`C_{k/2}` for even ``k``, ``0`` for odd ``k``.
 
-    ``k`` is an integer ``>= 0`` (Anderson, Guionnet & Zeitouni 2010, Sec. 2.1).
+    ``k`` is an integer in ``[0, 2 * MAX_CATALAN_INDEX + 1]`` (Anderson, Guionnet & Zeitouni 2010, Sec. 2.1).
     """
-    k = integer("k", k, minimum=0)
+    k = integer("k", k, minimum=0, maximum=2 * MAX_CATALAN_INDEX + 1)
     return 0 if k % 2 else catalan(k // 2)
 
 
@@ -608,13 +629,18 @@ def empirical_moment(eigenvalues: Any, k: int) -> jax.Array:
         k: an integer ``>= 0``.
 
     Returns:
-        float64 array of shape ``(...)``.
+        float64 array of shape ``(...)``. A moment that overflows float64 (a large ``k`` with some
+        :math:`|\lambda_i| > 1`) raises ``ValueError`` instead of returning infinity (checked on concrete input).
     """
     k = integer("k", k, minimum=0)
     eigenvalues = _real_array("eigenvalues", eigenvalues)
     if eigenvalues.ndim == 0 or eigenvalues.shape[-1] == 0:
         raise ValueError(f"eigenvalues must have a non-empty last axis, got shape {eigenvalues.shape}")
-    return jnp.mean(eigenvalues**k, axis=-1)
+    moment = jnp.mean(eigenvalues**k, axis=-1)
+    if not is_traced(moment) and not bool(jnp.all(jnp.isfinite(moment))):
+        raise ValueError(f"the moment of order k = {k} overflows float64 for these eigenvalues (largest |eigenvalue| "
+                         f"{float(jnp.max(jnp.abs(eigenvalues))):.6g}); lower k or rescale the eigenvalues")
+    return moment
 
 
 def _index_classes(k: int, pairing: Pairing, twists: tuple[bool, ...]) -> int:
@@ -940,16 +966,18 @@ def finite_n_goe_density(x: Any, n: int) -> np.ndarray:
 
     Args:
         x: real array (finite).
-        n: matrix size, an integer ``>= 1``.
+        n: matrix size, an integer in ``[1, MAX_GOE_DENSITY_SIZE]`` (10⁶).
 
     Returns:
         float64 NumPy array of the shape of ``x``, values ``>= 0`` (up to rounding).
     """
-    n = integer("n", n, minimum=1)
+    n = integer("n", n, minimum=1, maximum=MAX_GOE_DENSITY_SIZE)
     finite_array("x", x)
     arr = np.asarray(x)
     if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise TypeError(f"x must be a real numeric array, got dtype {arr.dtype}")
+    # about ten work arrays of x's size (the recurrence, the integrals, the sum) and the n + 1 totals
+    allocation(f"finite_n_goe_density with x of size {arr.size}", 8.0 * (12 * arr.size + n + 1))
     scale = math.sqrt(n / 2.0)
     return scale * _mehta_goe_density(arr.astype(np.float64) * scale, n) / n
 

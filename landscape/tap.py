@@ -122,11 +122,17 @@ def tap_free_energy(field: Array | fields.MixedField, m: Array, temperature: flo
         float64 array of shape ``m.shape[:-1]``.
     """
     couplings, weights = fields._check_field(field)
+    for j in couplings:
+        _validate.finite_array("field (its couplings)", j)
+    for w in weights:
+        _validate.finite_array("field (its weights)", w)
     n = couplings[0].shape[0]
     t = _temperature(temperature)
     if not _validate.is_traced(m):
-        m = jnp.asarray(m, dtype=jnp.float64)
         _validate.finite_array("m", m)
+        if np.iscomplexobj(m):
+            raise TypeError(f"m must be a real array, got dtype {np.asarray(m).dtype}")
+        m = jnp.asarray(m, dtype=jnp.float64)
     if m.ndim == 0 or m.shape[-1] != n:
         raise ValueError(f"m must have a last axis of length N = {n} (the couplings' size), got shape {m.shape}")
     q = jnp.sum(m * m, axis=-1) / n

@@ -99,11 +99,18 @@ __all__ = [
     "static_temperature",
     "ground_state_energy_1rsb",
     "threshold_energy_1rsb",
+    "MIN_SOLVER_TEMPERATURE",
 ]
 
 SPHERE_ENTROPY = 0.5 * (1.0 + math.log(2.0 * math.pi))
 r""":math:`s_0 = \lim_N \frac1N\log|S_N| = \frac12(1 + \log 2\pi)`, the entropy per spin of the sphere of radius
 :math:`\sqrt N` (:math:`|S_N| = 2\pi^{N/2}N^{(N-1)/2}/\Gamma(N/2)`)."""
+
+MIN_SOLVER_TEMPERATURE = 1e-6
+"""Lowest temperature accepted by the 1RSB solvers (:func:`complexity_1rsb`, :func:`solve_1rsb`,
+:func:`threshold_1rsb`, :func:`equilibrium_complexity`): below, :math:`1 - q` falls under the resolution of the root
+bracketing (:math:`10^{-15}`) and the root search would fail; use the zero-temperature functions
+(:func:`ground_state_energy_1rsb`, :func:`threshold_energy_1rsb`) instead."""
 
 _EPS = np.finfo(float).eps
 # interior points of (0, 1) for root bracketing: uniform, plus geometric towards 1 (low temperatures, q -> 1)
@@ -154,6 +161,10 @@ def _glassy(xi: Any) -> _Xi:
 
 def _temperature(temperature: Any) -> float:
     return _validate.real("temperature", temperature, minimum=0.0, strict_minimum=True)
+
+
+def _solver_temperature(temperature: Any) -> float:
+    return _validate.real("temperature", temperature, minimum=MIN_SOLVER_TEMPERATURE)
 
 
 def _overlap(q: Any) -> float:
@@ -337,7 +348,7 @@ def complexity_1rsb(xi: Any, temperature: float, x: float = 1.0) -> float:
 
     Args:
         xi: an integer ``p`` or a :class:`landscape.fields.Mixture` (degrees :math:`\ge 2`).
-        temperature: :math:`T > 0`.
+        temperature: :math:`T \ge` ``MIN_SOLVER_TEMPERATURE`` (:math:`10^{-6}`).
         x: the breaking parameter in :math:`(0, 1]` (default 1).
 
     Raises:
@@ -345,7 +356,7 @@ def complexity_1rsb(xi: Any, temperature: float, x: float = 1.0) -> float:
             :math:`x = 1`).
     """
     mix = _glassy(xi)
-    t = _temperature(temperature)
+    t = _solver_temperature(temperature)
     x = _breaking(x)
     q = _x1_root(mix, t) if x == 1.0 else _q_root(mix, t, x)
     if q is None:
@@ -443,13 +454,13 @@ def solve_1rsb(xi: Any, temperature: float) -> OneStepRSB:
     Args:
         xi: an integer ``p >= 3`` or a :class:`landscape.fields.Mixture` (degrees :math:`\ge 2`, discontinuous
             transition).
-        temperature: :math:`T > 0`.
+        temperature: :math:`T \ge` ``MIN_SOLVER_TEMPERATURE`` (:math:`10^{-6}`).
 
     Returns:
         :class:`OneStepRSB` ``(q, x, free_energy, energy, complexity, state_free_energy)``.
     """
     mix = _glassy(xi)
-    t = _temperature(temperature)
+    t = _solver_temperature(temperature)
     para = -0.5 * mix(1.0) / t - t * SPHERE_ENTROPY
     energy = -mix(1.0) / t
     q1 = _x1_root(mix, t)
@@ -497,7 +508,7 @@ def equilibrium_complexity(xi: Any, temperature: float) -> float:
 
     Args:
         xi: an integer ``p >= 3`` or a :class:`landscape.fields.Mixture` (degrees :math:`\ge 2`).
-        temperature: :math:`T > 0`.
+        temperature: :math:`T \ge` ``MIN_SOLVER_TEMPERATURE`` (:math:`10^{-6}`).
     """
     return solve_1rsb(xi, temperature).complexity
 
@@ -521,13 +532,13 @@ def threshold_1rsb(xi: Any, temperature: float) -> OneStepRSB:
 
     Args:
         xi: an integer ``p >= 3`` or a :class:`landscape.fields.Mixture` (degrees :math:`\ge 2`).
-        temperature: :math:`0 < T \le T_d`.
+        temperature: :math:`10^{-6} = ` ``MIN_SOLVER_TEMPERATURE`` :math:`\le T \le T_d`.
 
     Raises:
         ValueError: above :math:`T_d` (the marginal :math:`x` would exceed 1: the dynamics equilibrates).
     """
     mix = _glassy(xi)
-    t = _temperature(temperature)
+    t = _solver_temperature(temperature)
     t_d, _ = _dynamical(mix)
     q = _largest_root(lambda s: mix(s, 2) * (1.0 - s) ** 2, t * t)
     x = None

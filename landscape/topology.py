@@ -139,12 +139,17 @@ def ec_densities(t: Any, j_max: int) -> np.ndarray:
     """
     j_max = _validate.integer("j_max", j_max, minimum=0, maximum=200)
     t = np.asarray(rmt._real_array("t", t))
-    he = [np.ones_like(t), t]
-    for k in range(1, j_max):
-        he.append(t * he[k] - k * he[k - 1])
-    gauss = np.exp(-0.5 * t * t)
-    cols = [ndtr(-t)] + [(2 * math.pi) ** (-(j + 1) / 2) * he[j - 1] * gauss for j in range(1, j_max + 1)]
-    return np.stack(cols, axis=-1)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as a ValueError
+        he = [np.ones_like(t), t]
+        for k in range(1, j_max):
+            he.append(t * he[k] - k * he[k - 1])
+        gauss = np.exp(-0.5 * t * t)
+        cols = [ndtr(-t)] + [(2 * math.pi) ** (-(j + 1) / 2) * he[j - 1] * gauss for j in range(1, j_max + 1)]
+        out = np.stack(cols, axis=-1)
+    if not np.all(np.isfinite(out)):  # He_{j-1}(t) overflows float64 for large |t| and j
+        raise ValueError(f"ec_densities overflows float64 for |t| up to {float(np.max(np.abs(t))):g} with j_max = "
+                         f"{j_max}; lower j_max or |t|")
+    return out
 
 
 class LogEulerCharacteristic(NamedTuple):
@@ -304,6 +309,9 @@ def morse_euler_characteristic(energies: Any, indices: Any, n: int, levels: Any)
     n = _validate.integer("n", n, minimum=2)
     energies = np.asarray(energies)
     indices = np.asarray(indices)
+    for name, arr in (("energies", energies), ("indices", indices)):
+        if not np.issubdtype(arr.dtype, np.number):
+            raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     if energies.ndim != 1 or indices.shape != energies.shape:
         raise ValueError("energies and indices must be one-dimensional arrays of the same length")
     _validate.finite_array("energies", energies)
@@ -339,6 +347,9 @@ def morse_quotient(counts: Any, betti: Any) -> MorseQuotient:
         :class:`MorseQuotient` with ``quotient`` (int64 array of length ``K``) and ``remainder`` (int).
     """
     counts, betti = np.asarray(counts), np.asarray(betti)
+    for name, arr in (("counts", counts), ("betti", betti)):
+        if not np.issubdtype(arr.dtype, np.number):
+            raise TypeError(f"{name} must be a numeric array of non-negative integers, got dtype {arr.dtype}")
     for name, a in (("counts", counts), ("betti", betti)):
         if a.ndim != 1 or a.size == 0 or not np.issubdtype(a.dtype, np.integer) or a.min() < 0:
             raise ValueError(f"{name} must be a non-empty one-dimensional array of non-negative integers")

@@ -770,3 +770,56 @@ def test_ck_adaptive_with_a_signal_reduces_exactly_and_agrees_with_the_uniform_g
         assert abs(sol.m[-1] - uniform.m[-1]) < 1e-3  # the end point, m ~ 0.83, agrees to 1e-4 at 256 points
     # the largest error sits on the steep rise of m(t) and falls about in proportion to 1/points (0.032, 0.015)
     assert errors[1] < 0.7 * errors[0] and errors[1] < 0.02, errors
+
+
+# ------------------------------------------------------------------------------ robustness of the boundary
+
+
+def _small_field(n=6):
+    return ls.fields.sample_pspin(KEY, n, 3), ls.sphere.normalize(jnp.ones(n))
+
+
+@pytest.mark.parametrize("run", [
+    lambda field, s0, **kw: dyn.gradient_flow(field, s0, **{"n_steps": 10, "record_every": 10, **kw}),
+    lambda field, s0, **kw: dyn.langevin(KEY, field, s0, 0.5, **{"n_steps": 10, "record_every": 10, **kw}),
+])
+def test_trajectories_reject_non_finite_fields_and_bad_arrays(run):
+    j, s0 = _small_field()
+    with pytest.raises(ValueError, match="^field \\(its couplings and weights\\) must contain only finite"):
+        run(j.at[0, 1, 2].set(jnp.nan), s0)
+    with pytest.raises(ValueError, match="^field \\(its couplings and weights\\) must contain only finite"):
+        run(ls.fields.MixedField((j,), (float("inf"),)), s0)
+    with pytest.raises(ValueError, match="^field \\(the Landscape's operand\\) must contain only finite"):
+        run(dyn.Landscape(jnp.full(3, jnp.nan), lambda op, s, k: ls.fields.derivatives(j, s, k)), s0)
+    with pytest.raises(TypeError, match="^sigma0 must be a numeric array"):
+        run(j, "abcdef")
+    with pytest.raises(TypeError, match="^reference must be a numeric array"):
+        run(j, s0, reference="abcdef")
+    with pytest.raises(ValueError, match="^sigma0 must contain only finite"):
+        run(j, s0.at[0].set(jnp.nan))
+    with pytest.raises(ValueError, match="^dt must be finite"):
+        run(j, s0, dt=float("inf"))
+    with pytest.raises(ValueError, match="^n_steps must be an integer >= 1"):
+        run(j, s0, n_steps=-5)
+
+
+def test_trajectory_records_are_sized_before_allocating():
+    j, s0 = _small_field()
+    with pytest.raises(ValueError, match="n_steps / record_every = 10000000000000 records.*above the limit"):
+        dyn.gradient_flow(j, s0, n_steps=10**13, record_every=1)
+    with pytest.raises(ValueError, match="the trajectory became non-finite.*dt = 1e\\+300"):
+        dyn.gradient_flow(j, s0, dt=1e300, n_steps=10, record_every=10)
+    with pytest.raises(ValueError, match="records of 1000000 starts.*above the limit"):
+        dyn.langevin(KEY, j, jnp.broadcast_to(s0, (10**6, 6)), 0.5, n_steps=10**4, record_every=1)
+
+
+def test_n_infinity_solvers_refuse_unbounded_ranges():
+    with pytest.raises(ValueError, match="^t_max / t_start must be <= MAX_CKA_RANGE"):
+        dyn.cugliandolo_kurchan_adaptive(3, 1.0, 1e300)
+    with pytest.raises(ValueError, match="^times must be <= MAX_SK_TIME"):
+        dyn.spherical_sk_gradient_flow([1.0, 1e10])
+    with pytest.raises(ValueError, match="spherical_sk_gradient_flow with 100000 times.*above the limit"):
+        dyn.spherical_sk_gradient_flow(np.ones(10**5))
+    with pytest.raises(TypeError, match="^times must be a numeric array"):
+        dyn.spherical_sk_gradient_flow("1.0")
+    assert np.isfinite(dyn.spherical_sk_gradient_flow([dyn.MAX_SK_TIME]).energy).all()

@@ -729,7 +729,7 @@ def test_finite_n_goe_density_monte_carlo():
 
 
 def test_finite_n_goe_density_bad_inputs():
-    with pytest.raises(ValueError, match="^n must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"^n must be an integer in \[1, 1000000\]"):
         rmt.finite_n_goe_density(0.0, 0)
     with pytest.raises(TypeError, match="^n must be an integer"):
         rmt.finite_n_goe_density(0.0, 2.0)
@@ -737,3 +737,82 @@ def test_finite_n_goe_density_bad_inputs():
         rmt.finite_n_goe_density([0.0, np.nan], 3)
     with pytest.raises(TypeError, match="^x must be"):
         rmt.finite_n_goe_density(np.array([1 + 2j]), 3)
+
+
+# ------------------------------------------------------------------------------- robustness: sizes and overflow
+
+
+@pytest.mark.parametrize("sampler", [
+    lambda n, num: rmt.sample_goe(jax.random.key(0), n, num),
+    lambda n, num: rmt.sample_wigner(jax.random.key(0), n, "rademacher", num),
+    lambda n, num: rmt.sample_spiked_goe(jax.random.key(0), n, 1.0, num),
+])
+def test_matrix_samplers_refuse_huge_sizes(sampler):
+    with pytest.raises(ValueError, match=r"n = 1000000 .*above the limit"):
+        sampler(10**6, None)
+    with pytest.raises(ValueError, match=r"num = 1000000000 matrices.*above the limit"):
+        sampler(10, 10**9)
+    with pytest.raises(ValueError, match="^n must be an integer >= 1"):
+        sampler(-3, None)
+    with pytest.raises(TypeError, match="^num must be an integer"):
+        sampler(3, "2")
+    out = sampler(3, 2)
+    assert (out[0] if isinstance(out, tuple) else out).shape == (2, 3, 3)
+
+
+def test_sample_goe_limit_follows_set_max_bytes():
+    previous = __import__("landscape").set_max_bytes(3 * 8 * 100 * 100 - 1)
+    try:
+        with pytest.raises(ValueError, match="n = 100"):
+            rmt.sample_goe(jax.random.key(0), 100)
+        assert rmt.sample_goe(jax.random.key(0), 99).shape == (99, 99)
+    finally:
+        __import__("landscape").set_max_bytes(previous)
+
+
+def test_sample_goe_huge_size_refused_in_child_process():
+    import os
+    import subprocess
+    import sys
+    code = ("import jax, landscape\n"
+            "try:\n"
+            "    landscape.rmt.sample_goe(jax.random.key(0), 10**7)\n"
+            "except ValueError as e:\n"
+            "    print('REFUSED', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], timeout=120, capture_output=True, text=True,
+                         env=dict(os.environ))
+    assert out.returncode == 0, out.stderr
+    assert "REFUSED sample_goe with n = 10000000" in out.stdout and "above the limit" in out.stdout
+
+
+def test_catalan_and_semicircle_moment_cap():
+    assert rmt.catalan(rmt.MAX_CATALAN_INDEX) > 0
+    with pytest.raises(ValueError, match=r"^k must be an integer in \[0, 100000\]"):
+        rmt.catalan(10**9)
+    with pytest.raises(ValueError, match=r"^k must be an integer in \[0, 200001\]"):
+        rmt.semicircle_moment(10**9)
+    with pytest.raises(TypeError, match="^k must be an integer"):
+        rmt.catalan("3")
+
+
+def test_finite_n_goe_density_caps():
+    with pytest.raises(ValueError, match=r"^n must be an integer in \[1, 1000000\]"):
+        rmt.finite_n_goe_density(0.0, 10**9)
+    previous = __import__("landscape").set_max_bytes(10**5)
+    try:
+        with pytest.raises(ValueError, match="finite_n_goe_density with x of size 2000 needs"):
+            rmt.finite_n_goe_density(np.zeros(2000), 3)
+    finally:
+        __import__("landscape").set_max_bytes(previous)
+    with pytest.raises(TypeError, match="^x must be"):
+        rmt.finite_n_goe_density("0.5", 3)
+
+
+def test_empirical_moment_overflow_is_an_error():
+    with pytest.raises(ValueError, match="order k = 1000000000 overflows"):
+        rmt.empirical_moment(jnp.array([3.0, 1.0]), 10**9)
+    assert float(rmt.empirical_moment(jnp.array([0.5, -0.5]), 10**9)) == 0.0  # underflow to 0 is exact enough
+    with pytest.raises(TypeError, match="^eigenvalues must be"):
+        rmt.empirical_moment("abc", 2)
+    with pytest.raises(ValueError, match="^eigenvalues must contain only finite"):
+        rmt.empirical_moment([1.0, np.inf], 2)

@@ -238,3 +238,25 @@ def test_tap_free_energy_accepts_a_traced_temperature_and_agrees_with_the_concre
     jitted = jax.jit(lambda field, mm, t: ls.tap.tap_free_energy(field, mm, t))
     for t in (0.3, 1.7):
         assert float(jitted(j, m, t)) == pytest.approx(float(ls.tap.tap_free_energy(j, m, t)), rel=1e-13)
+
+
+def test_tap_free_energy_rejects_non_finite_fields_and_bad_magnetisations():
+    j = ls.fields.sample_pspin(KEY, 4, 3)
+    m = 0.3 * jnp.ones(4)
+    with pytest.raises(ValueError, match="^field \\(its couplings\\) must contain only finite"):
+        tap.tap_free_energy(j.at[0, 1, 2].set(jnp.nan), m, 1.0)
+    with pytest.raises(ValueError, match="^field \\(its couplings\\) must contain only finite"):
+        tap.tap_free_energy(j.at[0, 0, 0].set(jnp.inf), m, 1.0)
+    with pytest.raises(ValueError, match="^field \\(its weights\\) must contain only finite"):
+        tap.tap_free_energy(ls.fields.MixedField((j,), (float("nan"),)), m, 1.0)
+    with pytest.raises(TypeError, match="^field must be"):
+        tap.tap_free_energy("abc", m, 1.0)
+    with pytest.raises(TypeError, match="^m must be a numeric array"):
+        tap.tap_free_energy(j, "abcd", 1.0)
+    with pytest.raises(TypeError, match="^m must be a real array"):
+        tap.tap_free_energy(j, m + 1j, 1.0)
+    with pytest.raises(ValueError, match="^m must contain only finite"):
+        tap.tap_free_energy(j, m.at[0].set(jnp.nan), 1.0)
+    with pytest.raises(ValueError, match="^m must have a last axis of length N = 4"):
+        tap.tap_free_energy(j, jnp.ones(3) * 0.3, 1.0)
+    assert np.isfinite(float(tap.tap_free_energy(j, m, 1.0)))

@@ -351,3 +351,14 @@ def test_solutions_outside_their_range_raise():
         th.complexity_1rsb(3, 1.01 * t_d, 1.0)
     with pytest.raises(ValueError, match="no 1RSB solution"):
         th.complexity_1rsb(3, 0.8, 0.3)  # beyond the marginal x the q-equation has no root
+
+
+def test_1rsb_solvers_refuse_temperatures_below_the_solver_minimum():
+    for f in (th.solve_1rsb, th.threshold_1rsb, th.equilibrium_complexity, th.complexity_1rsb):
+        with pytest.raises(ValueError, match=r"^temperature must be >= 1e-06"):
+            f(3, 1e-8)
+        with pytest.raises(ValueError, match="^temperature must be finite"):
+            f(3, float("nan"))
+        with pytest.raises(TypeError, match="^temperature must be a real number"):
+            f(3, "0.5")
+    assert th.solve_1rsb(3, th.MIN_SOLVER_TEMPERATURE).q > 0.999

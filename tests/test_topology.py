@@ -330,3 +330,22 @@ def test_mesh_functions_reject_bad_input(func):
     if func != "sublevel_persistence":
         with pytest.raises(ValueError, match="levels"):
             f(np.zeros(len(mesh.vertices)), mesh, [0.0, np.inf])
+
+
+def test_ec_densities_overflow_is_an_error():
+    with pytest.raises(ValueError, match="ec_densities overflows float64.*j_max = 3"):
+        ls.topology.ec_densities([1e300], 3)
+    with pytest.raises(TypeError, match="^t must be"):
+        ls.topology.ec_densities("a", 3)
+    assert np.all(np.isfinite(ls.topology.ec_densities(np.linspace(-30, 30, 7), 50)))
+
+
+def test_morse_functions_name_non_numeric_arguments():
+    with pytest.raises(TypeError, match="^indices must be a numeric array"):
+        ls.topology.morse_euler_characteristic([0.0], "a", 3, [0.0])
+    with pytest.raises(TypeError, match="^energies must be a numeric array"):
+        ls.topology.morse_euler_characteristic("a", [0], 3, [0.0])
+    with pytest.raises(TypeError, match="^counts must be a numeric array"):
+        ls.topology.morse_quotient("ab", [1, 1])
+    with pytest.raises(TypeError, match="^betti must be a numeric array"):
+        ls.topology.morse_quotient([1, 1], ["a", "b"])
