@@ -19,6 +19,7 @@ Sources: Absil, Mahony & Sepulchre, *Optimization Algorithms on Matrix Manifolds
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import NamedTuple
 
@@ -42,6 +43,10 @@ __all__ = [
     "census_convergence",
     "saddle_search",
 ]
+
+#: Most steps :func:`gradient_descent` and :func:`saddle_search` take in one call (their cost is time, not memory:
+#: about 10 µs a step at small N, so ten million steps are minutes; the book's chapters use a few thousand).
+MAX_STEPS = 10**7
 
 
 class CriticalPoints(NamedTuple):
@@ -223,8 +228,11 @@ def gradient_descent(field: Field, sigma0: Array, step_size: float = 0.05, n_ste
     """
     _check_field_and_points(field, sigma0, "sigma0")
     step_size = _validate.real("step_size", step_size, minimum=0.0, strict_minimum=True)
-    n_steps = _validate.integer("n_steps", n_steps, minimum=1)
+    n_steps = _validate.integer("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
     record_every = _validate.integer("record_every", record_every, minimum=1, maximum=n_steps)
+    starts = math.prod(jnp.shape(sigma0)[:-1])
+    _validate.allocation(f"n_steps // record_every = {n_steps // record_every} records of {starts} starts",
+                         8.0 * (n_steps // record_every) * starts)
     final, energies = _descent(fields.prepare(field), jnp.asarray(sigma0, dtype=jnp.float64), step_size, n_steps,
                                record_every)
     return final, energies
@@ -305,7 +313,7 @@ def saddle_search(field: Field, sigma0: Array, index: int, step_size: float = 0.
     n = couplings[0].shape[0]
     index = _validate.integer("index", index, minimum=0, maximum=n - 2)
     step_size = _validate.real("step_size", step_size, minimum=0.0, strict_minimum=True)
-    n_steps = _validate.integer("n_steps", n_steps, minimum=1)
+    n_steps = _validate.integer("n_steps", n_steps, minimum=1, maximum=MAX_STEPS)
     polish = _validate.integer("polish", polish, minimum=1)
     fields._check_sigma(sigma0, n, "sigma0")
     sigma0 = jnp.atleast_2d(jnp.asarray(sigma0, dtype=jnp.float64))

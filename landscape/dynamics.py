@@ -274,8 +274,8 @@ def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float,
     if len(waiting_times) == 0:
         raise ValueError("waiting_times must contain at least one time (0.0 correlates with the start)")
     idx = []
-    for tw in waiting_times:
-        tw = _validate.real("waiting time", tw, minimum=0.0, maximum=n_steps * dt * (1 + 1e-12))
+    for k_w, tw in enumerate(waiting_times):
+        tw = _validate.real(f"waiting_times[{k_w}]", tw, minimum=0.0, maximum=n_steps * dt * (1 + 1e-12))
         k = round(tw / interval)
         if abs(k * interval - tw) > 1e-9 * max(1.0, tw):
             raise ValueError(f"each waiting time must be a recorded time, a multiple of dt * record_every = "

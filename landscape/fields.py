@@ -106,7 +106,7 @@ def mixture(coefficients: dict[int, float]) -> Mixture:
     items = []
     for p, c in coefficients.items():
         p = _validate.integer("degree p in coefficients", p, minimum=1)
-        c = _validate.real(f"coefficient a_{p}^2", c, minimum=0.0)
+        c = _validate.real(f"coefficients[{p}] (a_{p}^2)", c, minimum=0.0)
         if c > 0:
             items.append((p, c))
     if not items:
@@ -116,11 +116,23 @@ def mixture(coefficients: dict[int, float]) -> Mixture:
 
 
 def _mixture(name: str, xi: Mixture | int) -> Mixture:
-    """Accept a :class:`Mixture` or an integer ``p`` (meaning the pure p-spin)."""
+    """Accept a :class:`Mixture` or an integer ``p`` (meaning the pure p-spin), checked as :func:`mixture` and
+    :func:`pure` check theirs (a hand-built ``Mixture`` too), with ``name`` in the messages."""
     if isinstance(xi, Mixture):
+        degrees, coefficients = xi
+        if not isinstance(degrees, tuple) or not isinstance(coefficients, tuple) or not degrees \
+                or len(degrees) != len(coefficients):
+            raise ValueError(f"{name} must be a Mixture of two non-empty tuples of equal length (degrees, "
+                             f"coefficients), got {xi!r}")
+        for k, (p, c) in enumerate(zip(degrees, coefficients)):
+            _validate.integer(f"{name}.degrees[{k}]", p, minimum=1)
+            if not _validate.is_traced(c):
+                _validate.real(f"{name}.coefficients[{k}]", c, minimum=0.0)
+        if not any(_validate.is_traced(c) or c > 0 for c in coefficients):
+            raise ValueError(f"{name} must have at least one positive coefficient, got {xi!r}")
         return xi
     if isinstance(xi, (int, np.integer)) and not isinstance(xi, bool):
-        return pure(xi)
+        return pure(_validate.integer(name, xi, minimum=2))
     raise TypeError(f"{name} must be a landscape.fields.Mixture or an integer p >= 2, got {type(xi).__name__}")
 
 

@@ -422,7 +422,10 @@ def _check_mesh(mesh: Any) -> SphereMesh:
 
 
 def _check_values(values: Any, mesh: SphereMesh, *, batched: bool) -> np.ndarray:
-    values = np.asarray(values, dtype=np.float64)
+    arr = np.asarray(values)
+    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise TypeError(f"values must be a real numeric array, got {values!r:.60} of dtype {arr.dtype}")
+    values = arr.astype(np.float64)
     if values.ndim < 1 or values.shape[-1] != len(mesh.vertices) or (not batched and values.ndim != 1):
         shape = "(..., V)" if batched else "(V,)"
         raise ValueError(f"values must have shape {shape} with V = {len(mesh.vertices)} vertices, got {values.shape}")

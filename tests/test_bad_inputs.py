@@ -64,7 +64,7 @@ def _poison(value: Any, bad: float) -> Any:
         if done[0] or not hasattr(x, "dtype") or not jnp.issubdtype(x.dtype, jnp.inexact) or jnp.ndim(x) == 0:
             return x
         done[0] = True
-        arr = np.array(x, dtype=np.float64, copy=True)
+        arr = np.array(x, dtype=np.result_type(x.dtype, np.float64), copy=True)  # complex stays complex
         arr.reshape(-1)[0] = bad
         return jnp.asarray(arr) if isinstance(x, jax.Array) else arr
 
@@ -117,7 +117,9 @@ def FIELD(shape_ok=True):
 
 def XI():
     """A mixture argument (``Mixture`` or a degree): a string, p < 2, a non-integral degree."""
-    return [("str", "abc"), ("p=1", 1), ("float", 2.5)]
+    return [("str", "abc"), ("p=1", 1), ("float", 2.5), ("nan", fields.Mixture((2,), (NAN,))),
+            ("neg", fields.Mixture((2, 3), (-1.0, 1.0))), ("p=0", fields.Mixture((0,), (1.0,))),
+            ("len", fields.Mixture((2, 3), (1.0,))), ("zero", fields.Mixture((2,), (0.0,)))]
 
 
 # ------------------------------------------------------------------------------------------- the table
@@ -158,12 +160,9 @@ e(sphere.tangent_hessian, lambda b: dict(sigma=b["sigma"], riemannian_hessian_ma
 e(sphere.retract, lambda b: dict(sigma=b["sigma"], v=jnp.ones(4)), sigma=A(), v=A(jnp.ones(5)))
 
 # fields
-e(fields.Mixture, lambda b: dict(degrees=(2, 3), coefficients=(0.5, 0.5)),
-  degrees=[("str", "ab"), ("p=1", (1, 3)), ("len", (2,))], coefficients=[("nan", (NAN, 0.5)), ("inf", (INF, 0.5)),
-                                                                        ("neg", (-1.0, 0.5)), ("str", "ab")])
 e(fields.pure, lambda b: dict(p=3), p=I(P1))
 e(fields.mixture, lambda b: dict(coefficients={2: 0.5, 3: 0.5}),
-  coefficients=[("str", "abc"), ("nan", {2: NAN}), ("inf", {2: INF}), ("neg", {2: -1.0}), ("p=1", {1: 1.0}),
+  coefficients=[("str", "abc"), ("nan", {2: NAN}), ("inf", {2: INF}), ("neg", {2: -1.0}), ("p=0", {0: 1.0}),
                 ("empty", {})])
 e(fields.xi, lambda b: dict(mix=b["mix"], q=0.5, derivative=0), mix=XI(), q=A(), derivative=I(NEG))
 e(fields.covariance, lambda b: dict(mix=b["mix"], sigma=b["sigma"], tau=b["sigma"]), mix=XI(), sigma=A(),
@@ -418,203 +417,10 @@ EXEMPT = {
 # ------------------------------------------------------------------------------------------- pending fixes
 
 # Ids failing today in modules fixed on other branches (strict xfail: remove an id when its fix lands).
-PENDING: set[str] = {
-    # critical
-    'critical.census[field=inf]',
-    'critical.census[field=nan]',
-    'critical.census[field=shape]',
-    'critical.census_convergence[field=inf]',
-    'critical.census_convergence[field=nan]',
-    'critical.census_convergence[field=shape]',
-    'critical.classify[field=inf]',
-    'critical.classify[field=nan]',
-    'critical.classify[field=shape]',
-    'critical.classify[sigma=str]',
-    'critical.deduplicate[points=inf]',
-    'critical.deduplicate[points=nan]',
-    'critical.deduplicate[points=str]',
-    'critical.gradient_descent[field=inf]',
-    'critical.gradient_descent[field=nan]',
-    'critical.gradient_descent[field=shape]',
-    'critical.gradient_descent[sigma0=inf]',
-    'critical.gradient_descent[sigma0=nan]',
-    'critical.gradient_descent[sigma0=shape]',
-    'critical.gradient_descent[sigma0=str]',
-    'critical.newton[field=inf]',
-    'critical.newton[field=nan]',
-    'critical.newton[field=shape]',
-    'critical.newton[sigma=str]',
-    'critical.saddle_search[field=inf]',
-    'critical.saddle_search[field=nan]',
-    'critical.saddle_search[field=shape]',
-    'critical.saddle_search[sigma0=inf]',
-    'critical.saddle_search[sigma0=nan]',
-    'critical.saddle_search[sigma0=shape]',
-    'critical.saddle_search[sigma0=str]',
-    # dynamics
-    'dynamics.cugliandolo_kurchan[signal=p=1]',
-    'dynamics.cugliandolo_kurchan[xi=p=1]',
-    'dynamics.cugliandolo_kurchan_adaptive[signal=p=1]',
-    'dynamics.cugliandolo_kurchan_adaptive[xi=p=1]',
-    'dynamics.equilibrium_dynamics[xi=p=1]',
-    'dynamics.gradient_flow[field=inf]',
-    'dynamics.gradient_flow[field=nan]',
-    'dynamics.gradient_flow[field=shape]',
-    'dynamics.gradient_flow[reference=str]',
-    'dynamics.gradient_flow[sigma0=inf]',
-    'dynamics.gradient_flow[sigma0=nan]',
-    'dynamics.gradient_flow[sigma0=shape]',
-    'dynamics.gradient_flow[sigma0=str]',
-    'dynamics.gradient_flow[waiting_times=nan]',
-    'dynamics.gradient_flow[waiting_times=neg]',
-    'dynamics.langevin[field=inf]',
-    'dynamics.langevin[field=nan]',
-    'dynamics.langevin[field=shape]',
-    'dynamics.langevin[reference=str]',
-    'dynamics.langevin[sigma0=inf]',
-    'dynamics.langevin[sigma0=nan]',
-    'dynamics.langevin[sigma0=shape]',
-    'dynamics.langevin[sigma0=str]',
-    'dynamics.langevin[waiting_times=nan]',
-    'dynamics.mct_exponents[xi=p=1]',
-    # fields
-    'fields.Mixture[coefficients=inf]',
-    'fields.Mixture[coefficients=nan]',
-    'fields.Mixture[coefficients=neg]',
-    'fields.Mixture[coefficients=str]',
-    'fields.Mixture[degrees=len]',
-    'fields.Mixture[degrees=p=1]',
-    'fields.Mixture[degrees=str]',
-    'fields.covariance[mix=p=1]',
-    'fields.covariance[sigma=str]',
-    'fields.covariance[tau=str]',
-    'fields.derivatives[field=inf]',
-    'fields.derivatives[field=nan]',
-    'fields.derivatives[field=shape]',
-    'fields.derivatives[sigma=str]',
-    'fields.energy[field=inf]',
-    'fields.energy[field=nan]',
-    'fields.energy[field=shape]',
-    'fields.energy[sigma=str]',
-    'fields.gradient[field=inf]',
-    'fields.gradient[field=nan]',
-    'fields.gradient[field=shape]',
-    'fields.gradient[sigma=str]',
-    'fields.hessian[field=inf]',
-    'fields.hessian[field=nan]',
-    'fields.hessian[field=shape]',
-    'fields.hessian[sigma=str]',
-    'fields.mixture[coefficients=inf]',
-    'fields.mixture[coefficients=nan]',
-    'fields.mixture[coefficients=neg]',
-    'fields.mixture[coefficients=p=1]',
-    'fields.prepare[field=inf]',
-    'fields.prepare[field=nan]',
-    'fields.prepare[field=shape]',
-    'fields.sample_mixture[mix=p=1]',
-    'fields.symmetrize[couplings=inf]',
-    'fields.symmetrize[couplings=nan]',
-    'fields.tangent_derivatives[field=inf]',
-    'fields.tangent_derivatives[field=nan]',
-    'fields.tangent_derivatives[field=shape]',
-    'fields.tangent_derivatives[sigma=str]',
-    'fields.xi[mix=p=1]',
-    # kac_rice
-    'kac_rice.complexity_mixed[xi=p=1]',
-    'kac_rice.expected_critical_points_above[xi=p=1]',
-    'kac_rice.expected_critical_points_mixed[xi=p=1]',
-    'kac_rice.mixed_threshold_energy[xi=p=1]',
-    # sphere
-    'sphere.from_tangent[sigma=str]',
-    'sphere.from_tangent[x=inf]',
-    'sphere.from_tangent[x=nan]',
-    'sphere.from_tangent[x=shape]',
-    'sphere.from_tangent[x=str]',
-    'sphere.normalize[x=str]',
-    'sphere.overlap[sigma=str]',
-    'sphere.overlap[tau=str]',
-    'sphere.points_at_overlap[sigma=str]',
-    'sphere.project_gradient[euclidean_gradient=inf]',
-    'sphere.project_gradient[euclidean_gradient=nan]',
-    'sphere.project_gradient[euclidean_gradient=shape]',
-    'sphere.project_gradient[euclidean_gradient=str]',
-    'sphere.project_gradient[sigma=str]',
-    'sphere.project_hessian[euclidean_gradient=inf]',
-    'sphere.project_hessian[euclidean_gradient=nan]',
-    'sphere.project_hessian[euclidean_gradient=shape]',
-    'sphere.project_hessian[euclidean_gradient=str]',
-    'sphere.project_hessian[euclidean_hessian=inf]',
-    'sphere.project_hessian[euclidean_hessian=nan]',
-    'sphere.project_hessian[euclidean_hessian=shape]',
-    'sphere.project_hessian[euclidean_hessian=str]',
-    'sphere.project_hessian[sigma=str]',
-    'sphere.retract[sigma=str]',
-    'sphere.retract[v=inf]',
-    'sphere.retract[v=nan]',
-    'sphere.retract[v=shape]',
-    'sphere.retract[v=str]',
-    'sphere.riemannian_gradient[sigma=str]',
-    'sphere.riemannian_hessian[sigma=str]',
-    'sphere.tangent_basis[sigma=str]',
-    'sphere.tangent_hessian[riemannian_hessian_matrix=inf]',
-    'sphere.tangent_hessian[riemannian_hessian_matrix=nan]',
-    'sphere.tangent_hessian[riemannian_hessian_matrix=shape]',
-    'sphere.tangent_hessian[riemannian_hessian_matrix=str]',
-    'sphere.tangent_hessian[sigma=str]',
-    'sphere.tangent_projector[sigma=str]',
-    'sphere.to_tangent[sigma=str]',
-    'sphere.to_tangent[v=inf]',
-    'sphere.to_tangent[v=nan]',
-    'sphere.to_tangent[v=shape]',
-    'sphere.to_tangent[v=str]',
-    # tap
-    'tap.tap_free_energy[field=inf]',
-    'tap.tap_free_energy[field=nan]',
-    'tap.tap_free_energy[field=shape]',
-    'tap.tap_free_energy[m=str]',
-    'tap.tap_plefka_parameter[xi=p=1]',
-    # thermo
-    'thermo.complexity_1rsb[xi=p=1]',
-    'thermo.crisanti_sommers_1rsb[xi=p=1]',
-    'thermo.dynamical_temperature[xi=p=1]',
-    'thermo.equilibrium_complexity[xi=p=1]',
-    'thermo.ground_state_energy_1rsb[xi=p=1]',
-    'thermo.paramagnetic_energy[xi=p=1]',
-    'thermo.paramagnetic_free_energy[xi=p=1]',
-    'thermo.solve_1rsb[xi=p=1]',
-    'thermo.static_temperature[xi=p=1]',
-    'thermo.threshold_1rsb[xi=p=1]',
-    'thermo.threshold_energy_1rsb[xi=p=1]',
-    # topology
-    'topology.excursion_betti_numbers[values=str]',
-    'topology.expected_euler_characteristic[xi=p=1]',
-    'topology.log_expected_euler_characteristic[xi=p=1]',
-    'topology.mesh_euler_characteristic[values=str]',
-    'topology.sublevel_persistence[values=str]',
-}
+PENDING: set[str] = set()
 
 # Ids whose bad size would really allocate today: xfail without running.
-UNGUARDED: set[str] = {
-    # critical
-    'critical.census[n_starts=huge]',
-    'critical.census_convergence[n_starts=huge]',
-    'critical.gradient_descent[n_steps=huge]',
-    'critical.saddle_search[n_steps=huge]',
-    # dynamics
-    'dynamics.gradient_flow[n_steps=huge]',
-    'dynamics.langevin[n_steps=huge]',
-    # rmt
-    'rmt.finite_n_goe_density[n=huge]',
-    'rmt.sample_goe[n=huge]',
-    'rmt.sample_goe[num=huge]',
-    'rmt.sample_spiked_goe[n=huge]',
-    'rmt.sample_spiked_goe[num=huge]',
-    'rmt.sample_wigner[n=huge]',
-    'rmt.sample_wigner[num=huge]',
-    # sphere
-    'sphere.random_points[n=huge]',
-    'sphere.random_points[num=huge]',
-}
+UNGUARDED: set[str] = set()
 
 
 # ------------------------------------------------------------------------------------------- tests
