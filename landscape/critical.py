@@ -15,6 +15,10 @@ eigenvalues of the :math:`(N-1)\times(N-1)` tangent Hessian.
 
 Sources: Absil, Mahony & Sepulchre, *Optimization Algorithms on Matrix Manifolds* (2008), ch. 4 and 6
 (retractions, Riemannian Newton); Milnor, *Morse Theory* (1963) for the index.
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

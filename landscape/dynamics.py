@@ -36,6 +36,10 @@ Solution of Stochastic Differential Equations* (1992) (Euler–Maruyama); E. Hai
 *Geometric Numerical Integration* (2006), §IV.4 (projection methods); E. Hairer, S. P. Nørsett and G. Wanner,
 *Solving Ordinary Differential Equations I* (1993), §III.1 (Adams methods); B. Kim and A. Latz, Europhys. Lett.
 53 (2001) 660 (the decimated two-time grid).
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

@@ -22,6 +22,10 @@ against NumPy.
 
 Sources: Crisanti & Sommers, Z. Phys. B 87 (1992) 341; Auffinger, Ben Arous & Černý, CPAM 66 (2013) 165;
 Auffinger & Ben Arous, Ann. Probab. 41 (2013) 4214 (mixtures).
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

@@ -176,6 +176,10 @@ Sources: S. Sarao Mannelli, G. Biroli, C. Cammarota, F. Krzakala, P. Urbani and 
 arXiv:2006.06997 (gradient flow in phase retrieval from a random start, its success against :math:`\alpha`);
 Annesi, Bocchi & Cammarota, arXiv:2510.18435 (the loss :math:`\ell_a`); E. Hairer, S. P. Nørsett and G. Wanner,
 *Solving Ordinary Differential Equations I* (1993), §IV.2 (stability of explicit Runge–Kutta methods).
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

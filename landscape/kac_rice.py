@@ -50,6 +50,10 @@ J. Draisma and E. Horobeţ, Linear Multilinear Algebra 64 (2016) 2498 and P. Bre
 random symmetric tensor are real?*, arXiv:1701.07312 (the pure p-spin is a Kostlan polynomial, so its critical
 points on the sphere are the real eigenvectors of a Gaussian symmetric tensor, two per eigenvector line);
 D. Cartwright and B. Sturmfels, Linear Algebra Appl. 438 (2013) 942 (the complex count, an upper bound).
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

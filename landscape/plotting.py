@@ -2,6 +2,10 @@ r"""One figure style for the whole book, and drawing helpers for fields on the o
 
 The palette is Okabe & Ito's colour-blind-safe set (*Color Universal Design*, 2008). Theory is drawn with lines,
 simulation with markers and error bars, on the same axes; no titles inside plots; lowercase axis labels.
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

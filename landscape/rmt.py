@@ -26,6 +26,10 @@ Exact combinatorics (Catalan numbers, pairings, finite-``n`` moments) use Python
 :class:`fractions.Fraction`; the Tracy–Widom distribution is a Fredholm determinant of the Airy function,
 evaluated with NumPy/SciPy at concrete points (JAX has no Airy function, and it is never needed inside
 ``jit``); everything else is vectorised ``jax.numpy`` in float64.
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

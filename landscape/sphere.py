@@ -13,6 +13,10 @@ With :math:`P_\sigma = I - \sigma\sigma^\top/N` the projector onto the tangent s
 The second term is the curvature of the sphere (the Lagrange multiplier of the constraint :math:`|\sigma|^2 = N`).
 Sources: Absil, Mahony & Sepulchre, *Optimization Algorithms on Matrix Manifolds* (2008), §5.5 and §4.1
 (retractions); Auffinger, Ben Arous & Černý, *Random matrices and complexity of spin glasses*, CPAM 66 (2013) 165.
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

@@ -84,6 +84,10 @@ pitfalls of the Langevin algorithm in noisy high-dimensional inference*, Phys. R
 arXiv:1812.09066 (Bayes-optimal AMP); T. Lesieur, L. Miolane, M. Lelarge, F. Krzakala and L. Zdeborová,
 *Statistical and computational phase transitions in spiked tensor estimation*, ISIT 2017, arXiv:1701.08010
 (AMP for tensors, its Onsager term).
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

@@ -53,6 +53,10 @@ model*, J. Phys. I France 5 (1995) 805; T. Plefka, J. Phys. A 15 (1982) 1971; A.
 G. Parisi, Phys. Rev. B 57 (1998) 11251; E. Subag, *Free energy landscapes in spherical spin glasses*,
 arXiv:1804.10576; W.-K. Chen, D. Panchenko and E. Subag, *The generalized TAP free energy*, arXiv:1812.05066;
 T. Castellani and A. Cavagna, J. Stat. Mech. (2005) P05012.
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

@@ -73,6 +73,10 @@ J. Stat. Mech. (2005) P05012; M. Talagrand, *Free energy of the spherical mean f
 Fields 134 (2006) 339; W.-K. Chen, Electron. J. Probab. 18 (2013) 94 (general mixtures); W.-K. Chen and A. Sen,
 Commun. Math. Phys. 350 (2017) 129 (zero temperature); A. Auffinger, G. Ben Arous and J. Černý, CPAM 66 (2013)
 165 (Kac–Rice).
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations

@@ -38,6 +38,10 @@ Ann. Probab. 34 (2006) 122; J. Milnor, *Morse Theory* (1963); A. Auffinger and G
 smooth functions on the high-dimensional sphere*, Ann. Probab. 41 (2013) 4214 (mean Euler characteristic of level
 sets of spherical spin glasses); H. Edelsbrunner and J. Harer, *Computational Topology* (2010) (lower-star
 filtrations, persistence); The GUDHI Project, *GUDHI User and Reference Manual* (simplex trees).
+
+Argument checks (types, ranges, finiteness, shapes; sizes against :func:`landscape.max_bytes`) run on concrete
+values. Under ``jax.jit``/``jax.vmap`` the arguments are tracers and only shapes are checked: call a function
+once on concrete inputs before transforming it (the package docstring: errors and limits).
 """
 
 from __future__ import annotations
