@@ -254,8 +254,7 @@ def _run(key: Array, field: Field, sigma0: Array, temperature: float, dt: float,
         sigma0 = sphere._point("sigma0", sigma0, batched=True)
         n = sigma0.shape[-1]
     else:
-        couplings, weights = fields._check_field(field)
-        _finite_operand("field (its couplings and weights)", (couplings, weights))
+        couplings, weights = fields._check_field(field)  # also finite couplings and weights, once per array
         n = couplings[0].shape[0]
         sigma0 = sphere._point("sigma0", sigma0, batched=True)
         if sigma0.shape[-1] != n:

@@ -306,7 +306,10 @@ def _loss_tensors(instance: SpikedInstance) -> tuple[Array, Array]:
 def _loss_field(instance: SpikedInstance) -> fields.PreparedField:
     model = instance.model
     weights = (math.sqrt(1.0 / (2.0 * model.delta2)), math.sqrt(1.0 / (model.p * model.deltap)))
-    return fields.PreparedField(_loss_tensors(instance), weights)
+    tensors = _loss_tensors(instance)
+    for t in tensors:  # scaled copies of an instance every caller has checked: not scanned again by fields
+        fields._trust(t)
+    return fields.PreparedField(tensors, weights)
 
 
 def loss_field(instance: SpikedInstance) -> fields.PreparedField:
