@@ -94,12 +94,17 @@ def _batched_like(name: str, x: Array, sigma: Array) -> Array:
     n = sigma.shape[-1]
     if x.ndim == 0 or x.shape[-1] != n:
         raise ValueError(f"{name} must have a last axis of length N = {n} (that of sigma), got shape {x.shape}")
-    try:
-        np.broadcast_shapes(x.shape[:-1], sigma.shape[:-1])
-    except ValueError:
-        raise ValueError(f"{name} of shape {x.shape} and sigma of shape {sigma.shape} must have leading (batch) "
-                         f"axes that broadcast together") from None
+    _batches_broadcast(name, x, "sigma", sigma)
     return x
+
+
+def _batches_broadcast(name_a: str, a: Array, name_b: str, b: Array) -> None:
+    """Raise ``ValueError`` naming both arrays unless their leading (batch) axes broadcast together."""
+    try:
+        np.broadcast_shapes(a.shape[:-1], b.shape[:-1])
+    except ValueError:
+        raise ValueError(f"{name_a} of shape {a.shape} and {name_b} of shape {b.shape} must have leading (batch) "
+                         f"axes that broadcast together") from None
 
 
 def _point(name: str, sigma: Array, *, batched: bool = False) -> Array:
@@ -179,11 +184,7 @@ def overlap(sigma: Array, tau: Array) -> Array:
     tau = _point("tau", tau, batched=True)
     if sigma.shape[-1] != tau.shape[-1]:
         raise ValueError(f"sigma and tau must have the same N, got {sigma.shape[-1]} and {tau.shape[-1]}")
-    try:
-        np.broadcast_shapes(sigma.shape[:-1], tau.shape[:-1])
-    except ValueError:
-        raise ValueError(f"sigma of shape {sigma.shape} and tau of shape {tau.shape} must have leading (batch) axes "
-                         f"that broadcast together") from None
+    _batches_broadcast("sigma", sigma, "tau", tau)
     return jnp.sum(sigma * tau, axis=-1) / sigma.shape[-1]
 
 
