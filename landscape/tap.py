@@ -125,11 +125,7 @@ def tap_free_energy(field: Array | fields.MixedField, m: Array, temperature: flo
     Returns:
         float64 array of shape ``m.shape[:-1]``.
     """
-    couplings, weights = fields._check_field(field)
-    for j in couplings:
-        _validate.finite_array("field (its couplings)", j)
-    for w in weights:
-        _validate.finite_array("field (its weights)", w)
+    couplings, weights = fields._check_field(field)  # also finite couplings and weights (once per array)
     n = couplings[0].shape[0]
     t = _temperature(temperature)
     if not _validate.is_traced(m):

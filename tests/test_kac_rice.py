@@ -421,7 +421,7 @@ def test_bad_mixtures():
         kr.mixed_threshold_energy(ls.fields.mixture({1: 2.0}))
     with pytest.raises(TypeError, match="xi"):
         kr.complexity_mixed(0.0, {2: 1.0})
-    with pytest.raises(ValueError, match="p"):
+    with pytest.raises(ValueError, match="xi must be an integer >= 2"):  # an integer is a pure p-spin, p >= 2
         kr.complexity_mixed(0.0, 1)
 
 

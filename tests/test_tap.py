@@ -243,11 +243,11 @@ def test_tap_free_energy_accepts_a_traced_temperature_and_agrees_with_the_concre
 def test_tap_free_energy_rejects_non_finite_fields_and_bad_magnetisations():
     j = ls.fields.sample_pspin(KEY, 4, 3)
     m = 0.3 * jnp.ones(4)
-    with pytest.raises(ValueError, match="^field \\(its couplings\\) must contain only finite"):
+    with pytest.raises(ValueError, match="^field must contain only finite"):
         tap.tap_free_energy(j.at[0, 1, 2].set(jnp.nan), m, 1.0)
-    with pytest.raises(ValueError, match="^field \\(its couplings\\) must contain only finite"):
+    with pytest.raises(ValueError, match="^field must contain only finite"):
         tap.tap_free_energy(j.at[0, 0, 0].set(jnp.inf), m, 1.0)
-    with pytest.raises(ValueError, match="^field \\(its weights\\) must contain only finite"):
+    with pytest.raises(ValueError, match=r"^field\.weights\[0\] must be finite"):
         tap.tap_free_energy(ls.fields.MixedField((j,), (float("nan"),)), m, 1.0)
     with pytest.raises(TypeError, match="^field must be"):
         tap.tap_free_energy("abc", m, 1.0)
