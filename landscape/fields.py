@@ -245,8 +245,10 @@ def _finite_tensor(name: str, t: Any) -> None:
     ref = _FINITE.get(id(t))
     if ref is not None and ref() is t:
         return
-    xp = jnp if isinstance(t, jax.Array) else np
-    if not bool(xp.isfinite(xp.sum(t))) and not bool(xp.all(xp.isfinite(t))):
+    arr = np.asarray(t)  # on the host: a concrete array closed over inside a jit trace must not be staged
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = bool(np.isfinite(arr.sum())) or bool(np.all(np.isfinite(arr)))
+    if not finite:
         raise ValueError(f"{name} must contain only finite values (found NaN or infinity)")
     _trust(t)
 

@@ -322,3 +322,16 @@ def test_a_valid_field_is_unchanged_by_the_checks_and_scanned_once():
     assert ls.fields._FINITE[id(J3)]() is J3
     with pytest.raises(ValueError, match="field"):
         ls.fields.energy(J3.at[0, 0, 0].set(np.nan), S4)
+
+
+def test_a_concrete_field_closed_over_inside_jit_is_checked_on_the_host():
+    # chapter 1 differentiates lambda s: fields.energy(J, s) under jit: the check of J must not be staged
+    j = ls.fields.sample_pspin(jax.random.key(7), 6, 3)
+    sigma = ls.sphere.normalize(jnp.arange(1.0, 7.0))
+    value = jax.jit(lambda s: ls.fields.energy(j, s))(sigma)
+    assert float(value) == pytest.approx(float(ls.fields.energy(j, sigma)), rel=1e-13)
+    bad = np.array(j)
+    bad[0, 1, 2] = np.nan
+    bad = jnp.asarray(bad)  # concrete, closed over: checked at trace time
+    with pytest.raises(ValueError, match="field"):
+        jax.jit(lambda s: ls.fields.energy(bad, s))(sigma)
