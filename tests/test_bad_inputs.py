@@ -3,8 +3,7 @@
 For each public function there is one small valid baseline call and bad variants of its arguments (NaN and
 infinity in arrays, wrong shapes, wrong types, out-of-range scalars, huge sizes). Each bad variant must raise
 ``ValueError`` or ``TypeError`` whose message names the parameter; a bad call that returns normally (a silent
-NaN or number) fails. Entries failing today in modules fixed on other branches are listed in ``PENDING``
-(strict xfail: when a fix lands, the XPASS fails and the id is removed from ``PENDING``).
+NaN or number) fails. Every entry passes: none is marked expected-to-fail.
 """
 
 from __future__ import annotations
@@ -414,15 +413,6 @@ EXEMPT = {
     "plotting.legend_for_indices",  # draws on a matplotlib Axes
 }
 
-# ------------------------------------------------------------------------------------------- pending fixes
-
-# Ids failing today in modules fixed on other branches (strict xfail: remove an id when its fix lands).
-PENDING: set[str] = set()
-
-# Ids whose bad size would really allocate today: xfail without running.
-UNGUARDED: set[str] = set()
-
-
 # ------------------------------------------------------------------------------------------- tests
 
 
@@ -430,14 +420,7 @@ def _cases():
     for entry in T:
         for param, variants in entry.bad.items():
             for label, value in variants:
-                cid = f"{entry.name}[{param}={label}]"
-                marks = []
-                if cid in UNGUARDED:
-                    marks.append(pytest.mark.xfail(run=False, strict=True, reason="unguarded allocation"))
-                elif cid in PENDING:
-                    mod = entry.name.split(".")[0]
-                    marks.append(pytest.mark.xfail(strict=True, reason=f"robustness issue: being fixed in {mod}"))
-                yield pytest.param(entry, param, value, id=cid, marks=marks)
+                yield pytest.param(entry, param, value, id=f"{entry.name}[{param}={label}]")
 
 
 def _defined_functions(module) -> set[str]:
@@ -475,9 +458,7 @@ def test_every_public_callable_has_an_entry():
     assert not missing, f"public callables without a bad-input entry: {missing}"
 
 
-def test_pending_ids_exist():
-    ids = {f"{entry.name}[{param}={label}]" for entry in T for param, vs in entry.bad.items() for label, _ in vs}
-    assert not (PENDING | UNGUARDED) - ids
+
 
 
 def _call(entry: Entry, kwargs: dict):
