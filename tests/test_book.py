@@ -62,6 +62,28 @@ def test_chapters_point_at_no_document_the_reader_cannot_open(nb):
             assert phrase not in text, f"{nb.name}: mentions {phrase!r}"
 
 
+PAGES = sorted(ROOT.glob("*.md")) + sorted(ROOT.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.name != "README.md"], ids=lambda p: p.name)
+def test_back_matter_points_at_no_document_the_reader_cannot_open(page):
+    text = page.read_text().lower()
+    for phrase in ("lecture note", "the note's", "see the errata", "errata", "erratum"):
+        assert phrase not in text, f"{page.name}: mentions {phrase!r}"
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_one_sign_and_one_letter_for_each_object(nb):
+    """The book's conventions (notation page): at a critical point grad H = -mu sigma, so mu = -pu for a pure
+    p-spin; the energy per spin along a trajectory is u(t), never E(t); a spike's vector is v, never u."""
+    text = "\n".join(_source(c) for c in _cells(nb))
+    compact = re.sub(r"\s+", "", text)
+    for old in (r"\\nablaH=\\mu\\sigma", r"\\mu=pu", r"\\mu=\\sigma\\cdot\\nablaH/N", r"\\mu=+pu"):
+        assert not re.search(old, compact), f"{nb.name}: the old sign of the multiplier ({old}) is back"
+    assert "E(t)" not in text, f"{nb.name}: the energy along a trajectory is u(t), not E(t)"
+    assert not re.search(r"\\theta\s*uu\^", compact), f"{nb.name}: a spike's vector is v, not u"
+
+
 @pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
 def test_directive_fences_have_no_backticks_in_their_titles(nb):
     """CommonMark: a backtick fence's info string may not contain a backtick, so ```{prf:theorem} T {cite}`x`
@@ -106,7 +128,7 @@ def test_chapter_shape(nb):
 def test_every_citation_is_in_the_bibliography():
     bib = (ROOT / "references.bib").read_text()
     keys = set(re.findall(r"@\w+\{([^,]+),", bib))
-    sources = [p.read_text() for p in CHAPTERS] + [p.read_text() for p in ROOT.glob("*.md")]
+    sources = [p.read_text() for p in CHAPTERS + PAGES]
     cited = set()
     for src in sources:
         for group in re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", src):
