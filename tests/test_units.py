@@ -47,6 +47,15 @@ def test_dynamical_temperature_of_the_3_spin_in_crisanti_sommers_units():
     assert abs(units.to_book(t_d, "temperature") - math.sqrt(3 / 8)) > 0.5
 
 
+def test_transition_temperatures_of_the_literature_model_are_the_converted_book_ones():
+    # solve the model with xi = q^p/2 directly (a mixture of weight 1/2) and compare with the conversion
+    for p in (3, 4):
+        lit = fields.mixture({p: 0.5})
+        for fn in (thermo.dynamical_temperature, thermo.static_temperature):
+            assert abs(fn(lit) - units.to_literature(fn(p), "temperature")) < 1e-8, (p, fn.__name__)
+        assert abs(thermo.threshold_energy_1rsb(lit) - units.to_literature(thermo.threshold_energy_1rsb(p), "energy")) < 1e-8
+
+
 def test_paramagnetic_energy_is_covariant():
     # book: u = -xi(1)/T; literature (xi_lit = c xi): u_lit = -c xi(1)/T_lit. Converting one gives the other.
     for c in (0.5, 3.0):
