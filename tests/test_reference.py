@@ -126,3 +126,15 @@ def test_bad_keys_are_refused():
         reference.table(["threshold_p3", "bogus"])
     with pytest.raises(TypeError, match="keys"):
         reference.table("threshold_p3")
+
+
+def test_the_page_cites_every_source_and_is_stored_without_outputs():
+    page = ROOT / "reference_values.ipynb"
+    cells = json.loads(page.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells)
+    cited = set(re.findall(r"\{cite:t\}`([^`]+)`", text))
+    assert {r.source for r in RECORDS} <= cited, {r.source for r in RECORDS} - cited
+    assert "reference.table()" in text  # the table is built from the records, not typed
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            assert not cell.get("outputs") and cell.get("execution_count") is None
