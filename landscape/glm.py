@@ -24,10 +24,11 @@ loss is :math:`\ell_a(z, y) = (z^2 - y^2)^2/(a + y^2)`, :math:`a > 0` (:func:`ph
 
 The Riemannian Hessian has :math:`O(1/d)` eigenvalues; :func:`scaled_hessian` returns :math:`d` times it,
 
-.. math:: d\operatorname{Hess}R = \frac1n\sum_i \ell''(z_i, y_i)\,Px_ix_i^\top P - \mu P, \qquad
-    \mu = \frac1n\sum_i \ell'(z_i, y_i)\,z_i = \theta\cdot\nabla R,
+.. math:: d\operatorname{Hess}R = \frac1n\sum_i \ell''(z_i, y_i)\,Px_ix_i^\top P - rP, \qquad
+    r = \frac1n\sum_i \ell'(z_i, y_i)\,z_i = \theta\cdot\nabla R,
 
-a sample covariance with data-dependent weights minus the Lagrange multiplier :math:`\mu` (:func:`multiplier`): the
+a sample covariance with data-dependent weights minus the radial derivative :math:`r` (:func:`multiplier`; in the
+book's sign convention the Lagrange multiplier of the sphere is :math:`\mu = -r`, which enters as :math:`+\mu P`): the
 matrix whose spectrum chapter 10 compares with a Marchenko–Pastur-type law, with the teacher direction as a
 possible BBP outlier.
 
@@ -535,9 +536,10 @@ def euclidean_hessian(loss: Loss, data: GLMData, theta: Array) -> Array:
 
 
 def multiplier(loss: Loss, data: GLMData, theta: Array) -> Array:
-    r"""The Lagrange multiplier :math:`\mu = \frac1n\sum_i\ell'(z_i, y_i)\,z_i = \theta\cdot\nabla R` at
-    :math:`\theta \in S_d`, batched over leading axes; :math:`-\mu P` is the curvature term of
-    :func:`scaled_hessian`. At a critical point :math:`\nabla R = \mu\theta/d`."""
+    r"""The radial derivative :math:`r = \frac1n\sum_i\ell'(z_i, y_i)\,z_i = \theta\cdot\nabla R` at
+    :math:`\theta \in S_d`, batched over leading axes; :math:`-rP` is the curvature term of
+    :func:`scaled_hessian`, and at a critical point :math:`\nabla R = r\theta/d`. In the book's sign convention
+    (the notation page) the Lagrange multiplier of the sphere is :math:`\mu = -r`."""
     loss, data = _loss(loss), _check_data(data)
     theta = _check_theta(theta, data.x.shape[1], on_sphere=True)
     return _risk_derivatives(loss, data, theta, 1)[2]
