@@ -78,6 +78,7 @@ __all__ = [
     "index_energy",
     "expected_critical_points",
     "critical_point_density",
+    "fraction_of_minima",
     "expected_critical_points_by_index",
     "expected_critical_points_above",
     "complexity_mixed",
@@ -388,6 +389,60 @@ def critical_point_density(u: Any, n: int, p: int, log: bool = False) -> np.ndar
     return value if log else np.exp(value)
 
 
+def fraction_of_minima(u: Any, n: int, p: int, law: str = "typical") -> np.ndarray:
+    r"""Exact finite-:math:`N` probability that the Riemannian Hessian of the pure p-spin at energy :math:`u` is
+    positive definite, under one of two laws (``n`` = :math:`N`).
+
+    ``law="fixed"``: at a *fixed* point conditioned on :math:`\operatorname{grad}H = 0` and :math:`H = Nu`, the
+    Hessian is :math:`\sqrt{(N-1)/N}\sqrt{p(p-1)}\,W_{N-1} - pu\,I` (module docstring), so the answer is
+
+    .. math:: \mathbb P_{\mathrm{fixed}}(u) = \mathbb P\big(\lambda_{\min}(A_{N-1}) > x\big),
+        \qquad x = u\sqrt{Np/(p-1)},
+
+    ``A`` the GOE of unit off-diagonal variance. ``law="typical"``: at a *typical critical point* of energy
+    :math:`u` (each critical point counted once), the same law weighted by :math:`|\det\operatorname{Hess}|`, which
+    is the ratio of the Kac–Rice densities by index (Auffinger, Ben Arous & Černý 2013, the formula for
+    :math:`\mathbb E\,\mathrm{Crit}_{N,k}` in the module docstring):
+
+    .. math:: \mathbb P_{\mathrm{typical}}(u) = \frac{\mathbb E\,\mathrm{Crit}_{N,0}(du)}{\mathbb E\,\mathrm{Crit}_N(du)}
+        = \frac{\mathbb E\big[|\det(A_{N-1} - x)|\,\mathbf 1\{A_{N-1} > x\}\big]}{\mathbb E\,|\det(A_{N-1} - x)|}
+        = \frac{\rho^{(1)}_N(x)}{N\rho_N(x)},
+
+    the last form (:math:`\rho^{(1)}_N` the density of the smallest eigenvalue of :math:`A_N`, :math:`\rho_N` its
+    one-point density) because :math:`x` enters as an :math:`N`-th eigenvalue. Both are evaluated with the de
+    Bruijn Pfaffians of :func:`expected_critical_points_by_index` (Mehta's GOE, :math:`\xi = x/\sqrt2`): the
+    generating function :math:`\mathbb E[\prod_j (z_j - \xi)^{w}\tau^{\#\{z_j<\xi\}}]` at :math:`\tau = 0` and
+    :math:`\tau = -1` (``w = 1``, typical) or :math:`\tau = 0` and :math:`\tau = 1` (``w = 0``, fixed). Two Pfaffians
+    per energy, so the cost is :math:`O(N^3)` per energy (about 0.1 s at :math:`N = 50`). Checks (tests): the
+    typical law times :func:`critical_point_density` is the energy derivative of
+    :func:`expected_critical_points_above` for ``k = 0`` and integrates to
+    :func:`expected_critical_points_by_index`; both laws match sampled GOE matrices. Where minima are common the
+    typical law is the larger, since the weight :math:`|\det|` favours spectra far from zero.
+
+    Args:
+        u: real array of energies per spin (finite).
+        n: :math:`N`, an integer in ``[2, MAX_EXACT_N_BY_INDEX]``.
+        p: integer ``>= 2``.
+        law: ``"typical"`` (a typical critical point) or ``"fixed"`` (a fixed point, conditioned).
+
+    Returns:
+        float64 NumPy array of the shape of ``u``, values in :math:`[0, 1]` (accurate to about
+        :math:`10^{-10}` absolute at :math:`N = 50`).
+    """
+    n = _validate.integer("n", n, minimum=2, maximum=MAX_EXACT_N_BY_INDEX)
+    p = _degree(p)
+    if law not in ("typical", "fixed"):
+        raise ValueError(f"law must be 'typical' or 'fixed', got {law!r}")
+    u = np.asarray(_energies(u))
+    xi = u.reshape(-1) * math.sqrt(n * p / (2.0 * (p - 1)))
+    weighted = law == "typical"
+    taus = np.array([0.0, -1.0 if weighted else 1.0])
+    chunk = max(1, 2048 // (n * n))
+    g = np.concatenate([_index_generating_function(xi[i:i + chunk], n - 1, taus, weighted)
+                        for i in range(0, xi.size, chunk)]) if xi.size else np.zeros((0, 2))
+    return np.clip(g[:, 0] / g[:, 1], 0.0, 1.0).reshape(u.shape)
+
+
 def _pfaffian(a: np.ndarray) -> np.ndarray:
     """Pfaffians of a batch ``(..., m, m)`` of skew-symmetric matrices, ``m`` even: skew Gaussian elimination
     with partial pivoting (Parlett–Reid style), :math:`\\mathrm{Pf}\\begin{pmatrix}0 & a & b^\\top\\\\ -a & 0 &
@@ -440,16 +495,30 @@ def _shifted_cumulative(integrals: np.ndarray, xi: np.ndarray, m: int) -> np.nda
     return np.sqrt((j + 1) / 2.0) * integrals[1:m + 1] + np.sqrt(j / 2.0) * lower - xi * integrals[:m]
 
 
-def _signed_index_polynomial(xi: np.ndarray, m: int) -> np.ndarray:
+def _signed_index_polynomial(xi: np.ndarray, m: int, weighted: bool = True) -> np.ndarray:
     r"""``c[:, k]`` with :math:`\mathbb E\big[\prod_{j=1}^m (z_j - \xi)\,\tau^{\#\{j: z_j < \xi\}}\big] =
-    \sum_{k=0}^m c_k(\xi)\tau^k` for Mehta's GOE(m), at each ``xi``.
+    \sum_{k=0}^m c_k(\xi)\tau^k` for Mehta's GOE(m), at each ``xi``: the values of
+    :func:`_index_generating_function` at the ``m+1`` roots of unity, turned into coefficients by a discrete
+    Fourier transform (``weighted=False``: the probabilities :math:`\mathbb P(\#\{j: z_j < \xi\} = k)`)."""
+    taus = np.exp(2j * np.pi * np.arange(m + 1) / (m + 1))
+    return np.fft.fft(_index_generating_function(xi, m, taus, weighted), axis=1).real / (m + 1)
+
+
+def _index_generating_function(xi: np.ndarray, m: int, taus: np.ndarray, weighted: bool = True) -> np.ndarray:
+    r"""``g[:, t]`` :math:`= \mathbb E\big[\prod_{j=1}^m (z_j - \xi)\,\tau_t^{\#\{j: z_j < \xi\}}\big]` for
+    Mehta's GOE(m), at each ``xi`` and each ``tau`` in ``taus`` (shape ``(xi.size, taus.size)``).
 
     De Bruijn's formula writes the ordered integral of :math:`\det[\psi_{i-1}(z_j)(z_j - \xi)\tau^{1\{z_j<\xi\}}]` as
     a Pfaffian with entries :math:`\iint \operatorname{sgn}(v - t)\,\phi_i(t)\phi_j(v)`; splitting the line at
     :math:`\xi` makes each entry :math:`\tau^2 A^L + \tau(m^L m^{R\top} - m^R m^{L\top}) + A^R`, where the half-line
     integrals :math:`m^{L,R}` are exact (Hermite recurrences) and :math:`A^{L,R}` are one-dimensional integrals of
     exact cumulative functions (Gauss–Legendre). The Pfaffian is a polynomial of degree ``m`` in :math:`\tau`; its
-    coefficients come from its values at the ``m+1`` roots of unity (a discrete Fourier transform).
+    coefficients come from its values at the ``m+1`` roots of unity (:func:`_signed_index_polynomial`); at
+    :math:`\tau = 0` it is the index-0 coefficient and at :math:`\tau = -1` the expected :math:`|\prod_j(z_j-\xi)|`.
+
+    With ``weighted=False`` the factor :math:`\prod_j (z_j - \xi)` is left out (:math:`\phi_i = \psi_{i-1}`
+    instead of :math:`\psi_{i-1}(z)(z - \xi)`): the generating function is then
+    :math:`\mathbb E\,\tau^{\#\{j: z_j < \xi\}}`, 1 at :math:`\tau = 1`.
     """
     num = xi.size
     nodes, weights = np.polynomial.legendre.leggauss(2 * m + 60)
@@ -460,13 +529,22 @@ def _signed_index_polynomial(xi: np.ndarray, m: int) -> np.ndarray:
     v_right = xi[:, None] + (hi - xi)[:, None] * (nodes + 1) / 2
     w_right = (hi - xi)[:, None] * weights / 2
     psi_left, psi_right = rmt._hermite_functions(v_left, m + 1), rmt._hermite_functions(v_right, m + 1)
-    f_left = psi_left[:m] * (v_left - xi[:, None])
-    f_right = psi_right[:m] * (v_right - xi[:, None])
-    cum_left = _shifted_cumulative(rmt._hermite_function_integrals(v_left, psi_left), xi[:, None], m)
-    cum_right = _shifted_cumulative(rmt._hermite_function_integrals(v_right, psi_right, upper=True), xi[:, None], m)
     psi_at = rmt._hermite_functions(xi, m + 1)
-    m_left = _shifted_cumulative(rmt._hermite_function_integrals(xi, psi_at), xi, m).T
-    m_right = _shifted_cumulative(rmt._hermite_function_integrals(xi, psi_at, upper=True), xi, m).T
+    cum_left = rmt._hermite_function_integrals(v_left, psi_left)
+    cum_right = rmt._hermite_function_integrals(v_right, psi_right, upper=True)
+    m_left = rmt._hermite_function_integrals(xi, psi_at)
+    m_right = rmt._hermite_function_integrals(xi, psi_at, upper=True)
+    if weighted:
+        f_left = psi_left[:m] * (v_left - xi[:, None])
+        f_right = psi_right[:m] * (v_right - xi[:, None])
+        cum_left = _shifted_cumulative(cum_left, xi[:, None], m)
+        cum_right = _shifted_cumulative(cum_right, xi[:, None], m)
+        m_left = _shifted_cumulative(m_left, xi, m).T
+        m_right = _shifted_cumulative(m_right, xi, m).T
+    else:
+        f_left, f_right = psi_left[:m], psi_right[:m]
+        cum_left, cum_right = cum_left[:m], cum_right[:m]
+        m_left, m_right = m_left[:m].T, m_right[:m].T
     # A^L_ij = ∫_L f_j (2 F_i - F_i(ξ)) = B_ij - B_ji with B_ij = ∫_L f_j F_i;
     # A^R = C^T - C with C_ij = ∫_R f_j U_i
     b_left = np.einsum("ikq,jkq,kq->kij", cum_left, f_left, w_left)
@@ -474,17 +552,16 @@ def _signed_index_polynomial(xi: np.ndarray, m: int) -> np.ndarray:
     a_left = b_left - np.swapaxes(b_left, 1, 2)
     a_right = np.swapaxes(c_right, 1, 2) - c_right
     cross = m_left[:, :, None] * m_right[:, None, :] - m_right[:, :, None] * m_left[:, None, :]
-    taus = np.exp(2j * np.pi * np.arange(m + 1) / (m + 1))[None, :, None, None]
+    taus = np.asarray(taus)[None, :, None, None]
     mats = taus**2 * a_left[:, None] + taus * cross[:, None] + a_right[:, None]
     if m % 2:
         col = taus[..., 0] * m_left[:, None, :] + m_right[:, None, :]
-        full = np.zeros((num, m + 1, m + 1, m + 1), dtype=complex)
+        full = np.zeros((num, taus.shape[1], m + 1, m + 1), dtype=mats.dtype)
         full[..., :m, :m] = mats
         full[..., :m, m] = col
         full[..., m, :m] = -col
         mats = full
-    values = _pfaffian(mats) * math.exp(-_log_reference_pfaffian(m))
-    return np.fft.fft(values, axis=1).real / (m + 1)
+    return _pfaffian(mats) * math.exp(-_log_reference_pfaffian(m))
 
 
 def _signed_index_table(xi: np.ndarray, m: int) -> np.ndarray:

@@ -251,6 +251,8 @@ e(kac_rice.index_energy, lambda b: dict(p=3, k=0), p=I(P1), k=I(NEG))
 e(kac_rice.expected_critical_points, lambda b: dict(n=4, p=3), n=I(ZERO), p=I(P1), log=BOOL)
 e(kac_rice.critical_point_density, lambda b: dict(u=np.array([-1.6, -1.0]), n=4, p=3), u=A(), n=I(ZERO), p=I(P1),
   log=BOOL)
+e(kac_rice.fraction_of_minima, lambda b: dict(u=np.array([-1.6, -1.0]), n=4, p=3, law="typical"), u=A(),
+  n=I(ZERO), p=I(P1), law=CHOICE)
 e(kac_rice.expected_critical_points_by_index, lambda b: dict(n=4, p=3, k=0), n=I(ZERO), p=I(P1), k=I(NEG))
 e(kac_rice.expected_critical_points_above, lambda b: dict(u=np.array([-1.6]), n=4, xi=3, side="above"), u=A(),
   n=I(ZERO), xi=XI(), side=CHOICE)

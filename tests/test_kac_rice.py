@@ -570,3 +570,9 @@ def test_counts_above_reject_bad_input():
         kr.expected_critical_points_above(0.0, 3, 3.0)
     with pytest.raises(ValueError, match="xi"):
         kr.expected_critical_points_above(0.0, 3, ls.fields.mixture({1: 1.0}))
+
+
+def test_fraction_of_minima_is_a_probability():
+    # full tests of the two Hessian laws: tests/test_kac_rice_hessian_laws.py
+    f = kr.fraction_of_minima(np.array([-3.0, -1.5, 1.0]), 6, 3)
+    assert f[0] > 0.999 and 0 < f[1] < 1 and f[2] < 1e-6
