@@ -819,9 +819,9 @@ def mixed_minima_top_energy(xi: Any) -> float:
     fewer; the density form stays positive up to its upper zero). The maximum lies on the marginal branch,
     :math:`u_{\mathrm{top}} \ge u_{\mathrm{mg}}` (:func:`mixed_threshold_energy`), exactly when
     :math:`(\xi'' - \xi')\,\xi\,s^2 \ge 0`, i.e. :math:`\xi''(1) \ge \xi'(1)`; that is required. For
-    :math:`\xi = q^p` both equal :math:`-2\sqrt{(p-1)/p}` (:func:`threshold_energy`). The energy of the "dominant
-    marginal minima" of the physics literature (e.g. Folena, Franz & Ricci-Tersenghi, Phys. Rev. X 10 (2020)
-    031045), derived here from the formula of Auffinger & Ben Arous (2013).
+    :math:`\xi = q^p` both equal :math:`-2\sqrt{(p-1)/p}` (:func:`threshold_energy`). It is the
+    energy of the "dominant marginal minima" of the physics literature (e.g. Folena, Franz & Ricci-Tersenghi,
+    Phys. Rev. X 10 (2020) 031045); the formula is derived here from the complexity of Auffinger & Ben Arous (2013).
 
     Args:
         xi: a :class:`landscape.fields.Mixture` (some degree :math:`\ge 2`) or an integer ``p``, with
