@@ -570,3 +570,10 @@ def test_counts_above_reject_bad_input():
         kr.expected_critical_points_above(0.0, 3, 3.0)
     with pytest.raises(ValueError, match="xi"):
         kr.expected_critical_points_above(0.0, 3, ls.fields.mixture({1: 1.0}))
+
+
+def test_minima_of_mixtures_reduce_to_the_pure_model():
+    # the full tests are in test_kac_rice_mixed_minima.py; test_book looks for a call in this file
+    u = np.linspace(-2.0, kr.threshold_energy(3), 7)
+    np.testing.assert_allclose(kr.complexity_mixed_minima(u, 3), kr.complexity(u, 3), atol=1e-12)
+    assert abs(kr.mixed_minima_top_energy(3) - kr.threshold_energy(3)) < 1e-14
