@@ -84,6 +84,8 @@ __all__ = [
     "complexity_mixed",
     "expected_critical_points_mixed",
     "mixed_threshold_energy",
+    "complexity_mixed_minima",
+    "mixed_minima_top_energy",
     "MAX_EXACT_N",
     "MAX_EXACT_N_BY_INDEX",
 ]
@@ -824,3 +826,89 @@ def mixed_threshold_energy(xi: Any) -> float:
     """
     c, b, a = _mixture_moments(xi)
     return -(c * (a - b) + b * b) / (b * math.sqrt(a))
+
+
+@jax.jit
+def _sigma_minima(u: jax.Array, c: jax.Array, b: jax.Array, a: jax.Array, pure: jax.Array) -> jax.Array:
+    s2 = jnp.maximum(a + b - b * b / c, 0.0)
+    u_mg = -c * (2.0 * a - s2) / (b * jnp.sqrt(a))  # mixed_threshold_energy: y*(u) reaches -2 sqrt(xi'')
+    gap = 2.0 * jnp.sqrt(a) + b * u / c  # m - y at the edge y = -2 sqrt(xi''), m = xi' u / xi
+    penalty = jnp.where(pure, jnp.inf, gap**2 / (2.0 * jnp.where(pure, 1.0, s2)))
+    marginal = 1.0 + 0.5 * jnp.log(a / b) - u**2 / (2.0 * c) - penalty  # Omega(-2) = 1/2
+    typical = u <= u_mg * (1.0 - 1e-13)  # a relative 1e-13 of slack: u_mg and threshold_energy round apart
+    return jnp.where(typical, _sigma_mixed(u, c, b, a), marginal)
+
+
+def complexity_mixed_minima(u: Any, xi: Any) -> jax.Array:
+    r"""Annealed complexity (density form) of local *minima* at energy ``u`` of a mixed spherical model.
+
+    The Kac–Rice integral of :func:`complexity_mixed` with the index constraint kept: given the radial derivative
+    :math:`Y = y`, the Riemannian Hessian is :math:`\sqrt{\xi''}\,W - y`, and all its eigenvalues are positive with
+    probability :math:`\to 1` if :math:`y < -2\sqrt{\xi''(1)}` (the shifted semicircle lies in :math:`(0,\infty)`),
+    but only with probability :math:`e^{-O(N^2)}` if :math:`y > -2\sqrt{\xi''(1)}` (a macroscopic fraction of the
+    semicircle would have to leave :math:`(-\infty, 0)`). On the exponential scale the supremum over :math:`y` is
+    therefore restricted to the half-line :math:`y \le -2\sqrt{\xi''}` (Auffinger & Ben Arous 2013, the index-0
+    case of their mixed-model complexity):
+
+    .. math:: \Sigma_{\xi,0}(u) = \frac12 + \frac12\log\frac{\xi''}{\xi'} - \frac{u^2}{2\xi}
+        + \sup_{y \le -2\sqrt{\xi''}}\Big[\Omega\Big(\frac{y}{\sqrt{\xi''}}\Big) - \frac{(y - m)^2}{2s^2}\Big],
+        \qquad m = \frac{\xi'}{\xi}u,\quad s^2 = \xi'' + \xi' - \frac{\xi'^2}{\xi}.
+
+    The objective is concave in :math:`y`, so for :math:`u \le u_{\mathrm{mg}}` (:func:`mixed_threshold_energy`,
+    where the unconstrained optimum :math:`y^*(u)` is at or below the edge) this is :func:`complexity_mixed`: typical
+    critical points are minima. Above :math:`u_{\mathrm{mg}}` the supremum sits on the edge
+    :math:`y = -2\sqrt{\xi''}`, where :math:`\Omega(-2) = \frac12`:
+
+    .. math:: \Sigma_{\xi,0}(u) = 1 + \frac12\log\frac{\xi''}{\xi'} - \frac{u^2}{2\xi}
+        - \frac{(2\sqrt{\xi''} + \xi' u/\xi)^2}{2s^2}, \qquad u > u_{\mathrm{mg}},
+
+    the complexity of *marginal* minima (Hessian spectrum touching zero), a concave parabola with its maximum at
+    :func:`mixed_minima_top_energy`. For a pure model (:math:`s^2 = 0`, :math:`Y = pu`) there are no such minima:
+    the value is :math:`-\infty` above the threshold :func:`threshold_energy`, and below it this is
+    :func:`complexity`. Example (tests): :math:`\xi = \frac23q^2 + \frac13q^4` gives :math:`0.00282` at
+    :math:`u_{\mathrm{mg}}` and :math:`0.01324` at the maximum.
+
+    Args:
+        u: real array or scalar of energies per spin (finite).
+        xi: a :class:`landscape.fields.Mixture` (some degree :math:`\ge 2`) or an integer ``p``.
+
+    Returns:
+        float64 array of the shape of ``u`` (``-inf`` above the threshold for a pure model).
+    """
+    mix = fields._mixture("xi", xi)
+    c, b, a = _mixture_moments(mix)
+    pure = jnp.bool_(len(mix.degrees) == 1)
+    return _sigma_minima(_energies(u), jnp.float64(c), jnp.float64(b), jnp.float64(a), pure)
+
+
+def mixed_minima_top_energy(xi: Any) -> float:
+    r"""Energy of the most numerous minima of a mixed spherical model: the maximiser of
+    :func:`complexity_mixed_minima`,
+
+    .. math:: u_{\mathrm{top}} = -\frac{2\,\xi'(1)\sqrt{\xi''(1)}}{\xi''(1) + \xi'(1)} .
+
+    Derivation: on the marginal branch the derivative of
+    :math:`-u^2/(2\xi) - (2\sqrt{\xi''} + \xi'u/\xi)^2/(2s^2)` vanishes where
+    :math:`u\,(s^2 + \xi'^2/\xi) = -2\xi'\sqrt{\xi''}`, and :math:`s^2 + \xi'^2/\xi = \xi'' + \xi'`. The cumulative
+    complexity of minima, :math:`\lim\frac1N\log\mathbb E\,\mathrm{Crit}_{N,0}((-\infty, u])
+    = \sup_{v\le u}\Sigma_{\xi,0}(v)`, grows up to :math:`u_{\mathrm{top}}` and is constant above: in that sense
+    :math:`u_{\mathrm{top}}` is the top of the band of minima (minima with energies above it exist, but exponentially
+    fewer; the density form stays positive up to its upper zero). The maximum lies on the marginal branch,
+    :math:`u_{\mathrm{top}} \ge u_{\mathrm{mg}}` (:func:`mixed_threshold_energy`), exactly when
+    :math:`(\xi'' - \xi')\,\xi\,s^2 \ge 0`, i.e. :math:`\xi''(1) \ge \xi'(1)`; that is required. For
+    :math:`\xi = q^p` both equal :math:`-2\sqrt{(p-1)/p}` (:func:`threshold_energy`). It is the
+    energy of the "dominant marginal minima" of the physics literature (e.g. Folena, Franz & Ricci-Tersenghi,
+    Phys. Rev. X 10 (2020) 031045); the formula is derived here from the complexity of Auffinger & Ben Arous (2013).
+
+    Args:
+        xi: a :class:`landscape.fields.Mixture` (some degree :math:`\ge 2`) or an integer ``p``, with
+            :math:`\xi''(1) \ge \xi'(1)`.
+
+    Returns:
+        :math:`u_{\mathrm{top}}` as a float.
+    """
+    _, b, a = _mixture_moments(xi)
+    if a < b * (1.0 - 1e-12):
+        raise ValueError(f"xi must have xi''(1) >= xi'(1) (got xi''(1) = {a:.6g} < xi'(1) = {b:.6g}): then the "
+                         "complexity of minima peaks below mixed_threshold_energy, on the branch of typical points")
+    return -2.0 * b * math.sqrt(a) / (a + b)

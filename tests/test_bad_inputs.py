@@ -259,6 +259,8 @@ e(kac_rice.expected_critical_points_above, lambda b: dict(u=np.array([-1.6]), n=
 e(kac_rice.complexity_mixed, lambda b: dict(u=-1.6, xi=b["mix"]), u=A(), xi=XI())
 e(kac_rice.expected_critical_points_mixed, lambda b: dict(n=4, xi=b["mix"]), n=I(ZERO), xi=XI(), log=BOOL)
 e(kac_rice.mixed_threshold_energy, lambda b: dict(xi=b["mix"]), xi=XI())
+e(kac_rice.complexity_mixed_minima, lambda b: dict(u=-1.6, xi=b["mix"]), u=A(), xi=XI())
+e(kac_rice.mixed_minima_top_energy, lambda b: dict(xi=b["mix"]), xi=[*XI(), ("trivial", fields.Mixture((1, 3), (0.8, 0.2)))])
 
 # tap
 e(tap.tap_free_energy, lambda b: dict(field=b["j"], m=0.3 * b["sigma"], temperature=0.5), field=FIELD(),

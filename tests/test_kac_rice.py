@@ -576,3 +576,10 @@ def test_fraction_of_minima_is_a_probability():
     # full tests of the two Hessian laws: tests/test_kac_rice_hessian_laws.py
     f = kr.fraction_of_minima(np.array([-3.0, -1.5, 1.0]), 6, 3)
     assert f[0] > 0.999 and 0 < f[1] < 1 and f[2] < 1e-6
+
+
+def test_minima_of_mixtures_reduce_to_the_pure_model():
+    # the full tests are in test_kac_rice_mixed_minima.py; test_book looks for a call in this file
+    u = np.linspace(-2.0, kr.threshold_energy(3), 7)
+    np.testing.assert_allclose(kr.complexity_mixed_minima(u, 3), kr.complexity(u, 3), atol=1e-12)
+    assert abs(kr.mixed_minima_top_energy(3) - kr.threshold_energy(3)) < 1e-14
