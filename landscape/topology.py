@@ -260,9 +260,17 @@ def expected_euler_characteristic(u: Any, n: int, xi: Any, method: str = "gkf") 
     Returns:
         float64 NumPy array of the shape of ``u``.
 
+    The sum is done by :func:`log_expected_euler_characteristic` (high precision, then the logarithm of its absolute
+    value and its sign); this function only exponentiates. Far above the bulk the mean is positive but tiny, about
+    :math:`e^{-Nu^2/2}` (for :math:`N = 50`, :math:`p = 3`, :math:`u = 6` it is :math:`e^{-765.03}`), and can lie
+    below the smallest normal float64 (:math:`2.2\times10^{-308} = e^{-708.4}`): rather than return 0 or a
+    subnormal number with lost digits, it raises.
+
     Raises:
         OverflowError: if :math:`|\mathbb E\chi|` exceeds the float range (large ``n``): use
             :func:`log_expected_euler_characteristic`.
+        FloatingPointError: if a non-zero :math:`|\mathbb E\chi|` is below the smallest normal float64 (underflow:
+            high levels at large ``n``): use :func:`log_expected_euler_characteristic`.
     """
     if method not in ("gkf", "kac_rice"):
         raise ValueError(f"method must be 'gkf' or 'kac_rice', got {method!r}")
@@ -272,6 +280,13 @@ def expected_euler_characteristic(u: Any, n: int, xi: Any, method: str = "gkf") 
     log_abs, sign = log_expected_euler_characteristic(u, n, xi)
     if np.any(log_abs > math.log(np.finfo(float).max)):
         raise OverflowError(f"|E chi| exceeds the float range at n = {n}: use log_expected_euler_characteristic")
+    tiny = (sign != 0) & (log_abs < math.log(np.finfo(float).tiny))
+    if np.any(tiny):
+        worst = np.asarray(u, dtype=float)[tiny] if np.ndim(u) else float(u)
+        raise FloatingPointError(
+            f"|E chi| underflows float64 at n = {n} (log|E chi| = {float(np.min(log_abs[tiny])):.2f} < "
+            f"log of the smallest normal float, {math.log(np.finfo(float).tiny):.2f}; levels u = {worst}): "
+            "use log_expected_euler_characteristic")
     return sign * np.exp(log_abs)
 
 

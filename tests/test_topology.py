@@ -110,9 +110,9 @@ def test_closed_forms_on_the_circle_and_the_two_sphere(p):
 @pytest.mark.parametrize("xi", [3, MIX])
 def test_limits_and_the_morse_duality(n, xi):
     chi_sphere = 1 + (-1) ** (n - 1)
-    far = T.expected_euler_characteristic(np.array([-12.0, 12.0]), n, xi)
-    assert far[0] == pytest.approx(chi_sphere, abs=1e-12)
-    assert far[1] == pytest.approx(0.0, abs=1e-12)
+    assert T.expected_euler_characteristic(-12.0, n, xi) == pytest.approx(chi_sphere, abs=1e-12)
+    high = T.log_expected_euler_characteristic(12.0, n, xi)  # e^{-t^2/2}-small: below the float range for n > 10
+    assert high.sign == 1 and high.log_abs < -100
     u = np.linspace(-2.0, 2.0, 9)
     plus, minus = T.expected_euler_characteristic(u, n, xi), T.expected_euler_characteristic(-u, n, xi)
     scale = max(1.0, float(np.max(np.abs(plus))))
@@ -150,6 +150,55 @@ def test_large_n_rate_is_the_complexity_and_the_sign_oscillates():
         T.expected_euler_characteristic(0.0, 3000, 3)
     la = T.log_expected_euler_characteristic(0.0, 3000, 3)
     assert la.log_abs / 3000 == pytest.approx(float(ls.kac_rice.complexity(0.0, 3)), abs=0.01)
+
+
+def _signed_kac_rice_mp(u, n, p, dps=80):
+    """log |E chi(A_u)| (u >= 0) by the route of _signed_kac_rice done exactly: He_{N-1} expanded in monomials with integer
+    coefficients, each monomial integrated against the Gaussian in closed form,
+    int_u^inf x^k e^{-N x^2/2} dx = (1/2)(2/N)^{(k+1)/2} Gamma((k+1)/2, N u^2/2) (u >= 0), in ``dps``-digit
+    arithmetic. Independent of the Lipschitz–Killing curvatures and of the EC densities."""
+    d = n - 1
+    he_prev, he = [1], [0, 1]  # He_0, He_1 as coefficient lists (integers)
+    for k in range(1, d):
+        nxt = [0] + he
+        for i, c in enumerate(he_prev):
+            nxt[i] -= k * c
+        he_prev, he = he, nxt
+    coef = he if d >= 1 else he_prev
+    with mpmath.workdps(dps):
+        n_, p_, u = mpmath.mpf(n), mpmath.mpf(p), mpmath.mpf(u)
+        v = p_ * (p_ - 1) / n_
+        c = (2 * mpmath.pi ** (n_ / 2) * n_ ** (mpmath.mpf(d) / 2) / mpmath.gamma(n_ / 2)
+             * (2 * mpmath.pi * p_) ** (-mpmath.mpf(d) / 2) * v ** (mpmath.mpf(d) / 2))
+        a = p_ / mpmath.sqrt(v)
+        total = mpmath.fsum(ck * a**k * (2 / n_) ** (mpmath.mpf(k + 1) / 2) / 2
+                            * mpmath.gammainc(mpmath.mpf(k + 1) / 2, n_ * u * u / 2)
+                            for k, ck in enumerate(coef) if ck)
+        return float(mpmath.log(abs(c * mpmath.sqrt(n_ / (2 * mpmath.pi)) * total)))
+
+
+def test_tiny_means_far_above_the_bulk_are_exact_or_an_error():
+    # u = 6 at N = 50: E chi = e^{-765.03}, below the smallest normal float64 (e^{-708.40}). The float form used to
+    # return 0.0 here (and 1.0 as the relative error of any approximation); now it raises, and the log form holds
+    # the value, checked against the signed Kac–Rice integral done independently in 60-digit arithmetic
+    with pytest.raises(FloatingPointError, match="underflows float64 at n = 50.*log_expected_euler_characteristic"):
+        T.expected_euler_characteristic(6.0, 50, 3)
+    with pytest.raises(FloatingPointError, match="underflows"):
+        T.expected_euler_characteristic(np.array([1.0, 6.0]), 50, 3)  # one tiny level is enough
+    la = T.log_expected_euler_characteristic(np.array([5.0, 6.0]), 50, 3)
+    assert np.all(la.sign == 1)
+    exact = [_signed_kac_rice_mp(u, 50, 3) for u in (5.0, 6.0)]
+    assert la.log_abs[1] < math.log(np.finfo(float).tiny) < la.log_abs[0]
+    np.testing.assert_allclose(la.log_abs, exact, rtol=0, atol=1e-11)  # log: a relative error of 1e-11
+    # above the smallest normal float the plain form returns the tiny value to full precision (e^{-498.97} at u = 5)
+    value = T.expected_euler_characteristic(5.0, 50, 3)
+    assert value > 0 and value == pytest.approx(math.exp(exact[0]), rel=1e-11, abs=0)
+    # the same holds below the bulk, where E chi - chi(S^{N-1}) is tiny: for odd N the value is chi(S^{N-1}) = 2,
+    # for even N (chi = 0) it is the tiny remainder itself, E chi(A_{-u}) = E chi(A_u) (Morse duality), or the error
+    assert T.expected_euler_characteristic(-12.0, 51, 3) == 2.0
+    assert T.expected_euler_characteristic(-5.0, 50, 3) == pytest.approx(value, rel=1e-12, abs=0)
+    with pytest.raises(FloatingPointError, match="underflows"):
+        T.expected_euler_characteristic(-6.0, 50, 3)
 
 
 def test_float_and_log_forms_agree():
