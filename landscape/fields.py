@@ -367,13 +367,13 @@ def _free_slot(t: Array, s: Array, k: int) -> Array:
     return _contract_right(_contract_left(t, s, k), s, t.ndim - 1 - k)
 
 
-def _free_pair(t: Array, s: Array, k: int, l: int) -> Array:
-    """Contract every slot of ``t`` but slots ``k < l`` with ``s``: a matrix indexed by (slot k, slot l).
+def _free_pair(t: Array, s: Array, k: int, m: int) -> Array:
+    """Contract every slot of ``t`` but slots ``k < m`` with ``s``: a matrix indexed by (slot k, slot m).
 
-    The slots strictly between ``k`` and ``l`` are contracted row by row (``lax.map`` over the first free index),
+    The slots strictly between ``k`` and ``m`` are contracted row by row (``lax.map`` over the first free index),
     so that no transposed copy of ``t`` is made.
     """
-    t = _contract_right(_contract_left(t, s, k), s, t.ndim - 1 - l)
+    t = _contract_right(_contract_left(t, s, k), s, t.ndim - 1 - m)
     if t.ndim == 2:
         return t
     n = s.shape[0]
@@ -400,7 +400,7 @@ def _raw_jet(j: Array, scale: float, s: Array, order: int) -> tuple[Array, ...]:
         grad = sum(_free_slot(right, s, k) for k in range(p - 1)) + _free_slot(left, s, p - 2)
         out.append(scale * grad)
     if order >= 2:
-        pairs = [_free_pair(right, s, k, l) for k in range(p - 1) for l in range(k + 1, p - 1)]
+        pairs = [_free_pair(right, s, k, m) for k in range(p - 1) for m in range(k + 1, p - 1)]
         pairs += [_free_pair(left, s, k, p - 2) for k in range(p - 2)]
         pairs.append(_free_pair(j, s, 0, p - 1))
         total = sum(pairs)

@@ -15,7 +15,8 @@ def test_closed_form_derivatives_match_autodiff(p):
     n = 5
     j = ls.fields.sample_pspin(KEY, n, p)
     s = ls.sphere.random_points(jax.random.key(1), n)
-    f = lambda x: ls.fields.energy(j, x)
+    def f(x):
+        return ls.fields.energy(j, x)
     np.testing.assert_allclose(ls.fields.gradient(j, s), jax.grad(f)(s), atol=1e-12)
     np.testing.assert_allclose(ls.fields.hessian(j, s), jax.hessian(f)(s), atol=1e-12)
     # Euler's identity for a homogeneous polynomial of degree p: sigma . grad H = p H
@@ -80,7 +81,8 @@ def test_mixed_field_derivatives_match_autodiff():
     mix = ls.fields.mixture({2: 0.5, 3: 0.5})
     field = ls.fields.sample_mixture(KEY, 5, mix)
     s = ls.sphere.random_points(jax.random.key(9), 5)
-    f = lambda x: ls.fields.energy(field, x)
+    def f(x):
+        return ls.fields.energy(field, x)
     np.testing.assert_allclose(ls.fields.gradient(field, s), jax.grad(f)(s), atol=1e-12)
     np.testing.assert_allclose(ls.fields.hessian(field, s), jax.hessian(f)(s), atol=1e-12)
     # field = sum_p a_p H_p
@@ -127,7 +129,8 @@ def test_tangent_derivatives_match_autodiff_and_batch():
     h, g, hess = ls.fields.tangent_derivatives(j, s)
     assert h.shape == (3,) and g.shape == (3, n - 1) and hess.shape == (3, n - 1, n - 1)
     for b in range(3):
-        f = lambda x: ls.fields.energy(j, x)
+        def f(x):
+            return ls.fields.energy(j, x)
         e = ls.sphere.tangent_basis(s[b])
         np.testing.assert_allclose(h[b], f(s[b]), atol=1e-13)
         np.testing.assert_allclose(g[b], e.T @ ls.sphere.riemannian_gradient(f, s[b]), atol=1e-12)

@@ -58,7 +58,8 @@ def test_riemannian_derivatives_of_a_quadratic_form():
     n = 6
     a = np.asarray(ls.rmt.sample_goe(KEY, n))
     s = ls.sphere.random_points(jax.random.key(3), n)
-    f = lambda x: 0.5 * x @ a @ x
+    def f(x):
+        return 0.5 * x @ a @ x
     p = np.eye(n) - np.outer(s, s) / n
     np.testing.assert_allclose(ls.sphere.riemannian_gradient(f, s), p @ a @ s, atol=1e-13)
     expected = p @ (a - (s @ a @ s / n) * np.eye(n)) @ p
@@ -75,12 +76,14 @@ def test_riemannian_hessian_matches_second_derivative_along_geodesics():
     # d^2/dt^2 f(gamma(t)) at t=0 along a unit-speed great circle = v.Hess.v (geodesic => no extra term)
     n = 5
     j = ls.fields.sample_pspin(KEY, n, 3)
-    f = lambda x: ls.fields.energy(j, x)
+    def f(x):
+        return ls.fields.energy(j, x)
     s = ls.sphere.random_points(jax.random.key(5), n)
     v = ls.sphere.project_gradient(s, jax.random.normal(jax.random.key(6), (n,)))
     v = v / jnp.linalg.norm(v)
     r = jnp.sqrt(n)
-    curve = lambda t: f(jnp.cos(t / r) * s + r * jnp.sin(t / r) * v)
+    def curve(t):
+        return f(jnp.cos(t / r) * s + r * jnp.sin(t / r) * v)
     second = jax.grad(jax.grad(curve))(0.0)
     assert abs(second - v @ ls.sphere.riemannian_hessian(f, s) @ v) < 1e-11
 
@@ -127,7 +130,8 @@ def test_project_hessian_matches_autodiff_and_kills_the_normal_direction():
     n = 5
     j = ls.fields.sample_pspin(KEY, n, 4)
     s = ls.sphere.random_points(jax.random.key(8), n)
-    f = lambda x: ls.fields.energy(j, x)
+    def f(x):
+        return ls.fields.energy(j, x)
     h = ls.sphere.project_hessian(s, jax.grad(f)(s), jax.hessian(f)(s))
     np.testing.assert_allclose(h, ls.sphere.riemannian_hessian(f, s), atol=1e-13)
     np.testing.assert_allclose(h @ s, 0, atol=1e-12)

@@ -123,7 +123,8 @@ def test_loss_field_derivatives_match_the_literal_ordered_sums(n, p):
     k1, k2 = jax.random.split(jax.random.fold_in(KEY, p))
     inst = sp.sample(k1, n, model)
     x = ls.sphere.random_points(k2, n, 3)
-    literal = lambda s: _literal_loss(inst, s)
+    def literal(s):
+        return _literal_loss(inst, s)
     field = sp.loss_field(inst)
     h, g, hess = ls.fields.derivatives(field, x, 2)
     np.testing.assert_allclose(h, jax.jit(jax.vmap(literal))(x), rtol=1e-12, atol=1e-12)
@@ -173,7 +174,8 @@ def test_kernel_is_n_xi_minus_the_diagonal_correction():
     x = ls.sphere.points_at_overlap(k2, star, jnp.array([0.0, 0.3, 0.7, 1.0]))
     v = np.asarray(x) * np.asarray(star)
     q = v.sum(-1) / n
-    xi = lambda d, s: np.asarray(ls.fields.xi(model.xi, s, d))
+    def xi(d, s):
+        return np.asarray(ls.fields.xi(model.xi, s, d))
     p2, p3 = (v**2).sum(-1), (v**3).sum(-1)
     exact = n * xi(0, q) - xi(2, q) * p2 / (2 * n) + 2 * p3 / (3 * model.deltap * n**2)
     k = np.asarray(sp.loss_covariance(model, star, x))
@@ -284,7 +286,8 @@ def test_threshold_values_limits_and_validation():
 
 def test_state_evolutions():
     model = sp.SpikedMatrixTensor(3, 0.4, 1.0)
-    xi1 = lambda m: m / 0.4 + m**2
+    def xi1(m):
+        return m / 0.4 + m ** 2
     m = np.asarray(sp.ml_amp_state_evolution(model, np.array([0.1, 0.3]), 60))
     assert m.shape == (61, 2)
     np.testing.assert_allclose(m[1], xi1(m[0]) / np.sqrt(xi1(m[0]) ** 2 + xi1(1.0)), rtol=1e-14)
@@ -323,7 +326,8 @@ def _at(instance, model):
 
 def _two_time_ml_se(model, m0, n_iter):
     """ML-AMP's two-time state evolution (see AMPResult), written out here independently of the package."""
-    xi1 = lambda q: q / model.delta2 + q ** (model.p - 1) / model.deltap
+    def xi1(q):
+        return q / model.delta2 + q ** (model.p - 1) / model.deltap
     m = [m0]
     for _ in range(n_iter):
         m.append(xi1(m[-1]) / math.sqrt(xi1(m[-1]) ** 2 + xi1(1.0)))
@@ -457,7 +461,8 @@ def test_gradient_flow_finds_the_signal_above_threshold():
     # u* = -[xi'(m) xi(m)/m + xi'(1)]/sqrt(xi'(m)^2 + xi'(1)) at the SE fixed point m* (for Delta_p -> infinity it
     # is -(theta + 1)/2, the top eigenvalue of the spiked matrix, as it must be). Tolerance: the loss per
     # degree of freedom fluctuates by sqrt(xi(1)/N) (0.12 here) from one instance to the next; allow 3 of them.
-    xi = lambda d, q: float(ls.fields.xi(model.xi, q, d))
+    def xi(d, q):
+        return float(ls.fields.xi(model.xi, q, d))
     u_star = -(xi(1, m_star) * xi(0, m_star) / m_star + xi(1, 1.0)) / math.sqrt(xi(1, m_star) ** 2 + xi(1, 1.0))
     assert np.all(np.abs(energy[-1] - u_star) < 3 * math.sqrt(xi(0, 1.0) / n))
     assert np.all(energy[-1] < -xi(0, m_star))  # below the mean -xi(m): the minimum also exploits the noise
