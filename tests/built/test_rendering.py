@@ -55,6 +55,14 @@ def test_page_renders_math_figures_and_references(page):
     assert not dom.unresolved, f"{page.name}: unresolved references {dom.unresolved}"
     for marker in ("??", "{numref}", "{glue:", "{eq}", "{cite", "{doc}"):
         assert marker not in dom.text, f"{page.name}: unresolved {marker!r} in the text"
+    # a role inside math is typeset as symbols, not resolved: look for it in the math source
+    for math in re.findall(r"\\\[(.*?)\\\]|\\\((.*?)\\\)", static, flags=re.S):
+        math = "".join(math)
+        for marker in ("{eq}", "{numref}", "{glue", "{cite", "{doc}", "{prf:ref}"):
+            assert marker not in math, f"{page.name}: a {marker} role inside math: {math[:120]!r}"
+    # a Markdown table that was not rendered (an output in CommonMark, which has no tables) leaves its pipes and
+    # its rule, whose dashes the smart-quotes transform turns into em dashes
+    assert not re.search(r"\|\s*(?:-{3,}|\u2014+)\s*\|", dom.text), f"{page.name}: an unrendered Markdown table"
 
 
 def test_chapter_figures_are_embedded():
