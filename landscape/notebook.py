@@ -1,6 +1,6 @@
 """Notebook helpers: the chapters' link to the book build that works in any Jupyter.
 
-The chapters put computed numbers into their text with MyST-NB's *glue* (``{glue:text}`name:.3f```). Importing
+The chapters put computed numbers into their text with MyST-NB's *glue* (the ``glue:text`` role). Importing
 ``myst_nb`` in a chapter would make it fail at once in a plain Jupyter, on Colab or on Binder, where the book's
 build tools are not installed. The chapters therefore call :func:`glue` from here, which glues through MyST-NB
 when the chapter runs in a Jupyter kernel that has it (the book build, nbval, a Jupyter opened from the book's
@@ -42,7 +42,7 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     Parameters
     ----------
     name : str
-        The key the text refers to (``{glue:text}`name```); a non-empty string.
+        The key the text refers to (in the ``glue:text`` role); a non-empty string.
     value : Any
         The object to glue: a number, a string, a figure, anything MyST-NB can display.
     display : bool, default False
