@@ -23,6 +23,7 @@ library, ``nbformat`` and IPython.
   solution code without them. An assertion inside a top-level ``for``/``while``/``with``/``try`` block is lifted
   out of the loop (it then checks the state the loop leaves, i.e. its last pass), one inside an ``if`` keeps
   its ``if``; an assertion inside a function or class stays in the reference code.
+- :func:`checked_names`: the variables a question's tests read, listed in its answer cell.
 - :func:`reference_notebook`: the student notebook with every answer cell holding the reference answer.
 - :func:`solution_snippets`: distinctive lines of solution code and prose (for leak tests).
 """
@@ -40,6 +41,7 @@ __all__ = [
     "ANSWER_CODE",
     "ANSWER_PROSE",
     "Question",
+    "checked_names",
     "question_name",
     "questions",
     "reference_notebook",
@@ -53,7 +55,6 @@ ANSWER_CODE = "# YOUR CODE HERE\n..."
 ANSWER_PROSE = "**Your answer.** _Write your derivation or discussion here; the code cell below is graded._"
 #: tag of the answer cells in a student notebook
 ANSWER_TAG = "answer"
-
 
 
 @dataclass
@@ -256,9 +257,43 @@ def questions(nb) -> list[Question]:
     return result
 
 
-def _answer_cells(label: str) -> list:
+def checked_names(question: Question) -> list[str]:
+    """The variables the hidden tests of ``question`` read and its reference answer defines.
+
+    Parameters
+    ----------
+    question : Question
+        A question from :func:`questions`.
+
+    Returns
+    -------
+    list of str
+        Sorted names: what a student's answer has to compute (the answer cell lists them).
+    """
+    if not isinstance(question, Question):
+        raise TypeError(f"question must be a Question, got {type(question).__name__}")
+    read = {
+        n.id
+        for t in question.tests
+        for n in ast.walk(ast.parse(t))
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    bound = set()
+    for src in question.code:
+        for n in ast.walk(ast.parse(src)):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                bound.add(n.id)
+            elif isinstance(n, (ast.FunctionDef, ast.ClassDef)):
+                bound.add(n.name)
+    return sorted(read & bound)
+
+
+def _answer_cells(label: str, names: list[str]) -> list:
     prose = nbformat.v4.new_markdown_cell(ANSWER_PROSE)
-    code = nbformat.v4.new_code_cell(ANSWER_CODE)
+    source = ANSWER_CODE
+    if names:
+        source = source.replace("\n", f"\n# graded: the values of {', '.join(names)} after this cell has run\n", 1)
+    code = nbformat.v4.new_code_cell(source)
     for cell in (prose, code):
         cell.metadata["tags"] = [ANSWER_TAG]
     code.metadata["otter"] = {"tests": [question_name(label)]}
@@ -300,6 +335,7 @@ def student_notebook(nb):
             new.metadata = copy.deepcopy(cell.metadata)
             cells.append(new)
 
+    names = {q.label: checked_names(q) for q in questions(nb)}
     for kind, value in _segments(nb):
         if kind == "cell":
             cell = copy.deepcopy(value)
@@ -309,7 +345,7 @@ def student_notebook(nb):
         elif kind == "markdown":
             flush_markdown(*value)
         elif kind == "start":
-            cells.extend(_answer_cells(value))
+            cells.extend(_answer_cells(value, names[value]))
     for cell in cells:
         cell.pop("id", None)
     out.cells = cells

@@ -53,12 +53,12 @@ OK_FORMAT = False
 name = {name!r}
 points = 1
 '''
-CASE_TEMPLATE = '''
+CASE_TEMPLATE = """
 
 @test_case(name={case!r}, hidden=True)
 def test_{i}(env):
     exec(compile({source!r}, {case!r}, "exec"), env)
-'''
+"""
 
 
 def chapters(selected: list[str] | None) -> list[Path]:

@@ -65,7 +65,11 @@ def test_student_notebook_has_no_solution_and_every_exercise(path):
         assert statement in text, f"exercise statement lost: {statement[:80]!r}"
     answers = [c for c in student.cells if c.cell_type == "code" and "exercise" in c.metadata]
     assert [c.metadata["exercise"] for c in answers] == [q.label for q in qs]
-    assert all(c.source == sn.ANSWER_CODE for c in answers)
+    for c, q in zip(answers, qs):
+        assert c.source.startswith("# YOUR CODE HERE\n") and c.source.endswith("\n...")
+        names = sn.checked_names(q)
+        assert names, f"{q.label}: its tests read no variable of the answer"
+        assert f"# graded: the values of {', '.join(names)} after" in c.source
     assert [c.metadata["otter"]["tests"] for c in answers] == [[q.name] for q in qs]
     # every code cell outside the solutions is kept, unchanged and in order
     kept = [c.source for c in student.cells if c.cell_type == "code" and "exercise" not in c.metadata]
@@ -131,7 +135,9 @@ def test_transformation_on_a_toy_chapter():
     student = _text(sn.student_notebook(nb))
     assert "Square $x_0$." in student and "Cube it." in student and "Closing words." in student
     assert "distinctive toy" not in student and "x0**2" not in student and "unlike a square" not in student
-    assert student.count(sn.ANSWER_CODE) == 2
+    assert student.count("# YOUR CODE HERE") == 2
+    assert "# graded: the values of k, sq after this cell has run" in student
+    assert "# graded: the values of cube after this cell has run" in student
     reference = _text(sn.reference_notebook(nb))
     assert "sq = x0**2" in reference and "assert" not in reference
     with pytest.raises(TypeError, match="nb"):
