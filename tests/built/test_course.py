@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
+import sys
 
 import pytest
 
@@ -96,16 +98,22 @@ def _served_texts(html_root) -> dict[str, str]:
     return texts
 
 
-def _snippets(nb_path) -> list[str]:
-    """Distinctive solution prose and code lines (the same rule as the assignments' tests)."""
+@functools.cache
+def _snippets(nb_path) -> tuple[str, ...]:
+    """Distinctive solution prose and code lines (the rule of the assignments' tests), less those that also occur
+    outside the solutions anywhere in the book (a line of one chapter's solution may be ordinary text in another)."""
     import nbformat
-
-    import sys
 
     sys.path.insert(0, str(ROOT / "_ext"))
     import student_notebook
 
-    return student_notebook.solution_snippets(nbformat.read(nb_path, as_version=4))
+    outside = [" ".join(p.read_text().split()) for p in ROOT.glob("*.md")]
+    for nb in CHAPTERS + [ROOT / "reference_values.ipynb"]:
+        student = student_notebook.student_notebook(nbformat.read(nb, as_version=4))
+        outside.append(" ".join(" ".join(c.source for c in student.cells).split()))
+    everywhere = "\n".join(outside)
+    snippets = student_notebook.solution_snippets(nbformat.read(nb_path, as_version=4))
+    return tuple(s for s in snippets if s not in everywhere)
 
 
 def _leaks(texts: dict[str, str]) -> list[str]:
@@ -124,6 +132,7 @@ def test_no_file_the_course_site_serves_contains_a_solution():
     sources = [rel for rel in texts if rel.startswith("_sources/chapters/") and rel.endswith(".ipynb")]
     assert len(sources) == len(CHAPTERS), f"expected every chapter's .ipynb download, found {sources}"
     assert "searchindex.js" in texts
+    assert all(len(_snippets(nb)) >= 10 for nb in CHAPTERS), "too few distinctive solution lines to scan for"
     leaks = _leaks(texts)
     assert not leaks, f"{len(leaks)} solution leaks in the course site, e.g. {leaks[:5]}"
     # the downloads are the student notebooks: an answer cell per exercise
