@@ -27,6 +27,8 @@ The transformation itself lives in ``_ext/student_notebook.py``, shared with the
 from __future__ import annotations
 
 import argparse
+import ast
+import hashlib
 import json
 import shutil
 import subprocess
@@ -44,7 +46,15 @@ import student_notebook as sn  # noqa: E402
 
 OUT = ROOT / "assignments"
 TEST_TEMPLATE = '''\
-"""Hidden tests of exercise {label}: the assertions of its solution in the book."""
+"""Hidden tests of exercise {label}: the assertions of its solution in the book.
+
+A case counts only if the student's answer computes one of the variables it reads: one of the cells run since
+the previous question's check (the chapter's own cells excepted) assigns it. Without this, an assertion about a
+variable the chapter already defines could pass on a blank answer.
+"""
+
+import ast
+import hashlib
 
 from otter.test_files import test_case
 
@@ -52,13 +62,54 @@ OK_FORMAT = False
 
 name = {name!r}
 points = 1
+CHAPTER_CELLS = {chapter_cells!r}
+
+
+def _answer_assigns(env, names):
+    history = list(env.get("In") or [])[:-1]  # the last entry is the check that is running
+    cells = []
+    for source in reversed(history):
+        if ".check(" in source and "notebook_" in source:
+            break  # the previous question's check
+        if hashlib.sha1(source.strip().encode()).hexdigest() not in CHAPTER_CELLS:
+            cells.append(source)
+    bound = set()
+    for source in cells:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bound.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+    assert bound & set(names), "the answer does not compute " + ", ".join(sorted(names))
 '''
 CASE_TEMPLATE = """
 
 @test_case(name={case!r}, hidden=True)
 def test_{i}(env):
+    _answer_assigns(env, {names!r})
     exec(compile({source!r}, {case!r}, "exec"), env)
 """
+
+
+def _digests(cells) -> list[str]:
+    """SHA-1 digests of the chapter's own code cells, as typed and as IPython runs them (magics translated)."""
+    out = set()
+    for cell in cells:
+        if cell.cell_type == "code" and "exercise" not in cell.metadata:
+            for source in (cell.source, sn._python(cell.source)):
+                out.add(hashlib.sha1(source.strip().encode()).hexdigest())
+    return sorted(out)
+
+
+def _case_names(question, source: str) -> list[str]:
+    """The variables of ``question``'s answer that one test case reads (all of them if it reads none)."""
+    checked = sn.checked_names(question)
+    read = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+    return sorted(read & set(checked)) or checked
 
 
 def chapters(selected: list[str] | None) -> list[Path]:
@@ -93,7 +144,9 @@ def make(nb_path: Path) -> dict:
     empty = [q.label for q in qs if not q.tests]
     if empty:
         raise SystemExit(f"{nb_path.name}: solutions without any assertion to test: {empty}")
-    for kind, notebook in (("student", sn.student_notebook(nb)), ("reference", sn.reference_notebook(nb))):
+    student = sn.student_notebook(nb)
+    chapter_cells = _digests(student.cells)
+    for kind, notebook in (("student", student), ("reference", sn.reference_notebook(nb))):
         notebook.metadata["landscapes"] = {"chapter": nb_path.stem}
         (OUT / kind).mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, OUT / kind / nb_path.name)
@@ -101,9 +154,10 @@ def make(nb_path: Path) -> dict:
         tests = Path(tmp) / "tests"
         tests.mkdir()
         for q in qs:
-            text = TEST_TEMPLATE.format(label=q.label, name=q.name)
+            text = TEST_TEMPLATE.format(label=q.label, name=q.name, chapter_cells=chapter_cells)
             for i, source in enumerate(q.tests, 1):
-                text += CASE_TEMPLATE.format(case=f"{q.label} assertion {i}", i=i, source=source)
+                case = f"{q.label} assertion {i}"
+                text += CASE_TEMPLATE.format(case=case, i=i, source=source, names=_case_names(q, source))
             (tests / f"{q.name}.py").write_text(text)
         ag = autograder_path(nb_path)
         ag.parent.mkdir(parents=True, exist_ok=True)

@@ -105,7 +105,7 @@ TOY = [
         "## Exercises\n\n```{exercise-start}\n:label: ch99-ex1\n```\nSquare $x_0$.\n```{exercise-end}\n```\n\n"
         "```{solution-start} ch99-ex1\n:class: dropdown\n```\nSquaring is a distinctive toy operation here.",
     ),
-    ("code", "sq = x0**2\nassert sq == 9\nfor k in range(3):\n    assert k < 3\n    last = k\n"),
+    ("code", "sq = x0**2\nassert sq == 9\nassert x0 == 3\nfor k in range(3):\n    assert k < 3\n    last = k\n"),
     (
         "markdown",
         "```{solution-end}\n```\n\n```{exercise-start}\n:label: ch99-ex2\n```\nCube it.\n```{exercise-end}\n```\n"
@@ -128,7 +128,7 @@ def test_transformation_on_a_toy_chapter():
     nb = _toy()
     q1, q2 = sn.questions(nb)
     assert (q1.name, q2.name) == ("ch99_ex1", "ch99_ex2")
-    assert q1.tests == ["assert sq == 9", "assert k < 3"]
+    assert q1.tests == ["assert sq == 9", "assert x0 == 3", "assert k < 3"]
     assert q1.reference == "sq = x0**2\nfor k in range(3):\n    last = k\n"
     assert q2.tests == ["if cube > 0:\n    assert cube == 27", "np.testing.assert_allclose(cube, 27)"]
     assert q2.reference == "cube = x0**3\n"  # the if that only asserted goes with its assertion
@@ -165,6 +165,8 @@ def test_autograder_end_to_end_on_a_toy_chapter(tmp_path, monkeypatch):
     toy = tmp_path / "99_toy.ipynb"
     nbformat.write(_toy(), toy)
     ref, blank = _grade_ends(script, toy)
+    # "assert x0 == 3" holds in the blank notebook too (x0 is the chapter's): it counts only if the answer computes
+    # one of the question's variables, so the blank answer gets zero
     assert ref == {"ch99_ex1": (1.0, 1.0), "ch99_ex2": (1.0, 1.0)}
     assert blank == {"ch99_ex1": (0.0, 1.0), "ch99_ex2": (0.0, 1.0)}
     # a wrong answer fails (the tests check values, not only names); the other question is unaffected
