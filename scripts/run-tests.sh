@@ -5,7 +5,9 @@
 #   3. the book build, -W -n --keep-going, execution errors fatal; it executes every chapter (its cache of executed
 #      notebooks is emptied first);
 #   4. the course-edition build (solutions hidden), which reuses the notebooks the book build executed;
-#   5. rendering tests in headless Chromium on the built pages, and the course edition's contents.
+#   5. rendering tests in headless Chromium on the built pages, and the course edition's contents;
+#   6. the assignments: for every chapter, the autograder gives full marks to the reference answers and zero to
+#      the blank student notebook.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # each phase prints its wall time (and the load average) when it ends, so a CI log shows where the time went
@@ -23,4 +25,5 @@ bash scripts/notebook-cache.sh clear
 phase "book build" jupyter-book build . --all -W -n --keep-going
 phase "course build" jupyter-book build . --all --config _config_course.yml --path-output _build/course -W -n --keep-going
 phase "rendering tests" python -m pytest tests/built -q
+phase "assignments check" python scripts/make-assignments.py --check
 echo "== total: $SECONDS s"

@@ -137,15 +137,33 @@ def test_every_citation_is_in_the_bibliography():
     assert cited <= keys, f"cited but not in references.bib: {sorted(cited - keys)}"
 
 
-def test_course_config_differs_only_in_title_and_hidden_solutions():
+# The only settings in which the course edition may differ from the book: its title, hidden solutions, and no
+# way to the full notebooks (launch buttons to Binder/Colab, links to the repository and its issues).
+COURSE_ONLY = {
+    ("title",): None,
+    ("sphinx", "config", "hide_solutions"): True,
+    ("launch_buttons", "binderhub_url"): "",
+    ("launch_buttons", "colab_url"): "",
+    ("html", "use_repository_button"): False,
+    ("html", "use_issues_button"): False,
+}
+
+
+def test_course_config_differs_only_in_title_hidden_solutions_and_links():
     book = yaml.safe_load((ROOT / "_config.yml").read_text())
     course = yaml.safe_load((ROOT / "_config_course.yml").read_text())
     assert book["sphinx"]["config"]["hide_solutions"] is False
-    assert course["sphinx"]["config"]["hide_solutions"] is True
-    for cfg in (book, course):
-        cfg.pop("title")
-        cfg["sphinx"]["config"].pop("hide_solutions")
+    assert book["title"] != course["title"]
+    for keys, course_value in COURSE_ONLY.items():
+        *parents, last = keys
+        b, c = book, course
+        for k in parents:
+            b, c = b[k], c[k]
+        if course_value is not None:
+            assert c[last] == course_value, f"_config_course.yml: {'.'.join(keys)} must be {course_value!r}"
+        b.pop(last), c.pop(last, None)
     assert book == course
+    assert "assignments" in book["exclude_patterns"]
 
 
 def test_book_config_is_offline_and_strict():
