@@ -14,6 +14,11 @@ from typing import Any
 import jax
 import numpy as np
 
+# A private module: its helpers are shared by the package, not part of the API (max_bytes and set_max_bytes are
+# re-exported by landscape/__init__.py and documented there).
+__all__ = ["is_traced", "integer", "real", "finite_array", "prng_key", "DEFAULT_MAX_BYTES", "max_bytes",
+           "set_max_bytes", "allocation"]
+
 
 def is_traced(x: Any) -> bool:
     """True when ``x`` is a JAX tracer (inside ``jit``/``vmap``), where its value cannot be inspected."""

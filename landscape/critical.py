@@ -46,6 +46,7 @@ __all__ = [
     "morse_sum",
     "census_convergence",
     "saddle_search",
+    "MAX_STEPS",
 ]
 
 #: Most steps :func:`gradient_descent` and :func:`saddle_search` take in one call (their cost is time, not memory:
@@ -59,7 +60,7 @@ class CriticalPoints(NamedTuple):
     points: np.ndarray  #: shape (m, N), on S_N
     energies: np.ndarray  #: intensive energies u = H/N, shape (m,)
     indices: np.ndarray  #: number of negative tangent Hessian eigenvalues, shape (m,)
-    grad_norms: np.ndarray  #: |grad H| at each point, shape (m,)
+    grad_norms: np.ndarray  #: ``|grad H|`` at each point, shape (m,)
     hessian_eigenvalues: np.ndarray  #: tangent Hessian spectra, shape (m, N-1), ascending
 
 

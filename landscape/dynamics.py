@@ -126,19 +126,19 @@ class Trajectory(NamedTuple):
     """
 
     times: Array  #: shape (R,), R = n_steps // record_every + 1, starting at t = 0
-    energy: Array  #: u = H/N, shape (R, *batch)
-    mu: Array  #: the Lagrange multiplier T (N-1)/N - sigma.grad H/N, shape (R, *batch)
-    correlation: Array  #: C(t, t_w) = sigma(t).sigma(t_w)/N, shape (R, W, *batch); NaN where t < t_w
+    energy: Array  #: u = H/N, shape ``(R, *batch)``
+    mu: Array  #: the Lagrange multiplier T (N-1)/N - sigma.grad H/N, shape ``(R, *batch)``
+    correlation: Array  #: C(t, t_w) = sigma(t).sigma(t_w)/N, shape ``(R, W, *batch)``; NaN where t < t_w
     waiting_times: Array  #: the W waiting times t_w, shape (W,)
-    min_hessian_eigenvalue: Array | None  #: lowest tangent Hessian eigenvalue, shape (R, *batch), or None
-    final: Array  #: the configuration at the last step, shape (*batch, N)
-    #: Langevin at T > 0 only (else None): the per-sample estimator of the integrated response
-    #: chi(t, t_w) = sigma(t).(B(t) - B(t_w))/(N sqrt(2T)), B the driving Brownian motion; shape (R, W, *batch)
+    min_hessian_eigenvalue: Array | None  #: lowest tangent Hessian eigenvalue, shape ``(R, *batch)``, or None
+    final: Array  #: the configuration at the last step, shape ``(*batch, N)``
+    #: Langevin at T > 0 only (else None), the per-sample estimator of the integrated response
+    #: chi(t, t_w) = sigma(t).(B(t) - B(t_w))/(N sqrt(2T)), B the driving Brownian motion; shape ``(R, W, *batch)``
     response: Array | None = None
-    #: with ``reference`` only (else None): the overlap sigma(t).reference/N, shape (R, *batch)
+    #: with ``reference`` only (else None): the overlap sigma(t).reference/N, shape ``(R, *batch)``
     overlap: Array | None = None
     #: with ``reference`` and ``hessian`` only (else None): the squared overlap of the lowest tangent-Hessian
-    #: eigenvector with the unit tangent projection of the reference, in [0, 1], shape (R, *batch)
+    #: eigenvector with the unit tangent projection of the reference, in [0, 1], shape ``(R, *batch)``
     hessian_overlap: Array | None = None
 
 
@@ -1309,8 +1309,8 @@ class MCTExponents(NamedTuple):
     temperature: float  #: T_d, book units
     plateau: float  #: q_d, the plateau of C at T_d
     exponent_parameter: float  #: lambda = xi^(3)(q_d) (1 - q_d)^3 / (2 T_d^2)
-    a: float  #: C - q_d ~ tau^(-a) at T_d: Gamma(1-a)^2/Gamma(1-2a) = lambda
-    b: float  #: von Schweidler, q_d - C ~ tau^b: Gamma(1+b)^2/Gamma(1+2b) = lambda
+    a: float  #: ``C - q_d ~ tau^(-a)`` at T_d, where ``Gamma(1-a)^2/Gamma(1-2a) = lambda``
+    b: float  #: von Schweidler, ``q_d - C ~ tau^b``, where ``Gamma(1+b)^2/Gamma(1+2b) = lambda``
     gamma: float  #: relaxation time ~ (T - T_d)^(-gamma), gamma = 1/(2a) + 1/(2b)
 
 

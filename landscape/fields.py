@@ -45,6 +45,7 @@ Array = jax.Array
 
 __all__ = [
     "MAX_TENSOR_ENTRIES",
+    "Field",
     "Mixture",
     "MixedField",
     "PreparedField",
@@ -226,6 +227,8 @@ class PreparedField(NamedTuple):
     weights: tuple[float, ...]
 
 
+#: What every function taking a field accepts, namely the coupling tensor of a pure p-spin (an array), a
+#: :class:`MixedField` or a :class:`PreparedField`.
 Field = Array | MixedField | PreparedField
 
 

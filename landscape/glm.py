@@ -1012,11 +1012,13 @@ def spectral_threshold(preprocessing: Callable[[Any], Any], *, top: bool = True,
 # ------------------------------------------------------------------- Kac–Rice: the scalar variational principle
 
 
-#: Default quadrature of the label law: a uniform, cell-centred grid of step ``KR_GRID_STEP`` on
+#: Default quadrature of the label law, a uniform, cell-centred grid of step ``KR_GRID_STEP`` on
 #: ``[-KR_GRID_EXTENT, KR_GRID_EXTENT]²`` in ``(z, ξ)``, ``y = m z + √(1 − m²) ξ`` (78 400 cells). A uniform grid,
 #: not Gauss–Hermite: the tilted laws concentrate near ``ℓ' = 0`` (width ``~ √(α/s)``) and a 96² Hermite rule
 #: misses that by 20 % where this grid agrees with a grid twice as fine to 1e-3 (chapter 10 shows the check).
 KR_GRID_STEP = 0.05
+
+#: Half-width of the square on which the label law is integrated (see ``KR_GRID_STEP``): seven standard deviations.
 KR_GRID_EXTENT = 7.0
 
 
@@ -1782,7 +1784,7 @@ class DescentResult(NamedTuple):
     alphas: np.ndarray  #: the sample ratios as given, shape (A,)
     n: np.ndarray  #: the sample sizes round(alpha d), shape (A,)
     d: int  #: the dimension
-    times: np.ndarray  #: recorded times, shape (A, R): 0, the end of the warm-up, then every record_every * dt
+    times: np.ndarray  #: recorded times, shape (A, R), namely 0, the end of the warm-up, then every ``record_every * dt``
     overlap: np.ndarray  #: final overlap m = theta . theta* / d, shape (A, S)
     risk: np.ndarray  #: final risk R(theta), shape (A, S)
     multiplier: np.ndarray  #: final multiplier mu = (1/n) sum l'(z_i, y_i) z_i (glm.multiplier), shape (A, S)
@@ -1793,7 +1795,7 @@ class DescentResult(NamedTuple):
     eigenvector_overlap: np.ndarray
     overlap_trajectory: np.ndarray  #: m(t) at the recorded times, shape (A, S, R)
     risk_trajectory: np.ndarray  #: R(theta(t)) at the recorded times, shape (A, S, R)
-    success: np.ndarray  #: |m| > SUCCESS_OVERLAP at the end, bool, shape (A, S)
+    success: np.ndarray  #: ``|m| > SUCCESS_OVERLAP`` at the end, bool, shape (A, S)
     final: np.ndarray  #: the end points theta(T) on S_d, shape (A, S, d)
     z: tuple  #: per alpha, the final pre-activations z_i = x_i . theta(T) / sqrt d, shape (S, n)
     y: tuple  #: per alpha, the labels y_i = x_i . theta* / sqrt d, shape (S, n)

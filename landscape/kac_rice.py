@@ -515,7 +515,7 @@ def _index_generating_function(xi: np.ndarray, m: int, taus: np.ndarray, weighte
     :math:`\xi` makes each entry :math:`\tau^2 A^L + \tau(m^L m^{R\top} - m^R m^{L\top}) + A^R`, where the half-line
     integrals :math:`m^{L,R}` are exact (Hermite recurrences) and :math:`A^{L,R}` are one-dimensional integrals of
     exact cumulative functions (Gauss–Legendre). The Pfaffian is a polynomial of degree ``m`` in :math:`\tau`; its
-    coefficients come from its values at the ``m+1`` roots of unity (:func:`_signed_index_polynomial`); at
+    coefficients come from its values at the ``m+1`` roots of unity (``_signed_index_polynomial``); at
     :math:`\tau = 0` it is the index-0 coefficient and at :math:`\tau = -1` the expected :math:`|\prod_j(z_j-\xi)|`.
 
     With ``weighted=False`` the factor :math:`\prod_j (z_j - \xi)` is left out (:math:`\phi_i = \psi_{i-1}`
@@ -599,7 +599,7 @@ def expected_critical_points_by_index(n: int, p: int, k: int | None = None) -> n
         \mathbb E\Big[\prod_{j=1}^{N-1}|z_j - \xi|\,\mathbf 1\{\#\{z_j < \xi\} = k\}\Big]\,d\xi,
 
     :math:`z` the eigenvalues of Mehta's GOE(:math:`N-1`). The inner expectation, for all :math:`k` at once, is a
-    polynomial in :math:`\tau` given by a de Bruijn Pfaffian (see :func:`_signed_index_polynomial`); the outer
+    polynomial in :math:`\tau` given by a de Bruijn Pfaffian (see ``_signed_index_polynomial``); the outer
     integral is a trapezoidal rule. Exact identities (tests): :math:`\sum_k(-1)^k\,\mathbb E\,\mathrm{Crit}_{N,k} =
     \chi(S^{N-1}) = 1 + (-1)^{N-1}` (Morse); :math:`\mathbb E\,\mathrm{Crit}_{N,k} = \mathbb E\,\mathrm{Crit}_{N,N-1-k}`
     for every p (``H`` and ``-H`` have the same law); exactly 2 per index for :math:`p = 2`;

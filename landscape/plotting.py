@@ -19,7 +19,7 @@ import numpy as np
 from . import _validate
 
 __all__ = ["use_book_style", "index_style", "index_label", "sphere_grid", "to_lat_lon", "draw_sphere",
-           "legend_for_indices"]
+           "legend_for_indices", "PALETTE", "FIELD_CMAP"]
 
 #: Okabe–Ito colours, in the order the book uses them.
 PALETTE: dict[str, str] = {

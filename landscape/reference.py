@@ -44,9 +44,9 @@ class Reference(NamedTuple):
     location: str  #: where in the source (equation, table, section), or "not verified"
     printed: str  #: the value as printed in the source (its units, its digits)
     literature: float  #: the printed value as a number, in the source's units
-    digits: int | None  #: decimals printed (None: a closed formula or an exact number)
+    digits: int | None  #: decimals printed (None for a closed formula or an exact number)
     kind: str  #: the quantity's kind for landscape.units (energy, temperature, time, overlap, complexity, ...)
-    scale: float  #: the source's covariance scale c: its xi is c times the book's (1.0: the book's units)
+    scale: float  #: the source's covariance scale c (its xi is c times the book's; 1.0 for the book's units)
     numerical_error: float  #: bound on the error of the book's computation, book units
     error_note: str  #: where that bound comes from
     compute: Callable[[], float]  #: zero-argument computation via the package, book units
@@ -79,7 +79,7 @@ class Row(NamedTuple):
     book: float
     difference: float  #: book - literature_book
     tolerance: float
-    agrees: bool  #: |difference| <= tolerance
+    agrees: bool  #: ``|difference| <= tolerance``
     chapter: str
     check: str
 

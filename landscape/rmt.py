@@ -75,6 +75,11 @@ __all__ = [
     "tracy_widom_goe_pdf",
     "TRACY_WIDOM_GOE_MEAN",
     "TRACY_WIDOM_GOE_VARIANCE",
+    "MAX_PAIRING_SIZE",
+    "MAX_EXACT_MOMENT_ORDER",
+    "MAX_CATALAN_INDEX",
+    "MAX_GOE_DENSITY_SIZE",
+    "WIGNER_ENTRIES",
 ]
 
 MAX_PAIRING_SIZE = 16

@@ -528,10 +528,10 @@ class AMPResult(NamedTuple):
     Onsager term :math:`C_{2,0}` is off by a quantity of order one: a sharp check of that term.
     """
 
-    overlap: Array  #: m_t = xhat^t . x*/N for t = 0..n_iter, shape (n_iter + 1, *batch)
-    self_overlap: Array  #: q_t = |xhat^t|^2/N, shape (n_iter + 1, *batch) (1 for ML-AMP)
-    correlation: Array  #: C[t, s] = xhat^t . xhat^s/N, shape (n_iter + 1, n_iter + 1, *batch)
-    estimate: Array  #: xhat^{n_iter}, shape (*batch, N)
+    overlap: Array  #: ``m_t = xhat^t . x*/N`` for t = 0..n_iter, shape ``(n_iter + 1, *batch)``
+    self_overlap: Array  #: ``q_t = |xhat^t|^2/N``, shape ``(n_iter + 1, *batch)`` (1 for ML-AMP)
+    correlation: Array  #: C[t, s] = xhat^t . xhat^s/N, shape ``(n_iter + 1, n_iter + 1, *batch)``
+    estimate: Array  #: xhat^{n_iter}, shape ``(*batch, N)``
 
 
 def _xi1(model: SpikedMatrixTensor, q: Array) -> Array:
@@ -1161,7 +1161,7 @@ def trivialization_threshold(p: int, deltap: float, region: str = "all") -> floa
     form of ``region="equator"`` is the natural candidate for their closed-form line). Chapter 9 uses ``"all"``.
 
     Method: ``"equator"``: brentq on the closed form from the gradient-flow line. Otherwise the largest
-    :math:`\Sigma_{\min}` over the marginal overlaps of the region (:func:`_spurious`) is scanned in steps of 1% from
+    :math:`\Sigma_{\min}` over the marginal overlaps of the region (``_spurious``) is scanned in steps of 1% from
     the gradient-flow line past every birth, its last sign change refined by brentq (:math:`x_{\rm tol} = 10^{-12}`);
     a root within :math:`10^{-2}` of a birth whose band it is (maximum within 0.02 in ``m``) is replaced by the
     birth's closed-form value (the band vanishes to high order there, so its numerical root is only good to

@@ -127,7 +127,7 @@ class OneStepRSB(NamedTuple):
     q: float  #: self-overlap of a state (Edwards–Anderson parameter); 0 in the paramagnet
     x: float  #: Parisi's breaking parameter, in (0, 1]
     free_energy: float  #: value of the functional f_1RSB(q, x) (the Gibbs free energy for solve_1rsb)
-    energy: float  #: -beta [xi(1) - (1 - x) xi(q)]: internal energy (solve_1rsb), asymptotic aging energy (threshold)
+    energy: float  #: ``-beta [xi(1) - (1 - x) xi(q)]``, the internal energy (solve_1rsb) or the asymptotic aging energy (threshold)
     complexity: float  #: Monasson's complexity Sigma of the states selected by x (log-number per spin)
     state_free_energy: float  #: free energy of one of those states, f_1RSB + T Sigma / x
 

@@ -42,10 +42,10 @@ from . import _validate
 
 __all__ = ["QUANTITIES", "CRISANTI_SOMMERS_SCALE", "factor", "to_literature", "to_book"]
 
-#: The covariance scale c of Crisanti–Sommers / Cugliandolo–Kurchan units: their xi(q) = q^p / 2.
+#: The covariance scale c of Crisanti–Sommers / Cugliandolo–Kurchan units, whose ``xi(q) = q^p / 2``.
 CRISANTI_SOMMERS_SCALE = 0.5
 
-#: Each quantity and the power k with which it scales: value_lit = c**k * value_book.
+#: Each quantity and the power k with which it scales, ``value_lit = c**k * value_book``.
 QUANTITIES: dict[str, float] = {
     "energy": 0.5,  # u = H/N, E = H, free energies, Hessian eigenvalues
     "multiplier": 0.5,  # mu = -sigma.grad H/N (+ T): an energy per spin, also a rate

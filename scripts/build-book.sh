@@ -11,6 +11,6 @@ source scripts/setup-env.sh
 bash scripts/notebook-cache.sh
 case "${1:-book}" in
   book)   jupyter-book build . --all -W -n --keep-going ;;
-  course) jupyter-book build . --all --config _config_course.yml --path-output _build/course -W -n --keep-going ;;
+  course) jupyter-book build . --all --config _config_course.yml --toc _toc_course.yml --path-output _build/course -W -n --keep-going ;;
   *)      echo "usage: bash scripts/build-book.sh [book|course]" >&2; exit 2 ;;
 esac

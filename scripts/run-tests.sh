@@ -23,7 +23,7 @@ phase "unit tests" python -m pytest tests --ignore=tests/built -q
 phase nbval python -m pytest --nbval-lax --nbval-current-env chapters -q
 bash scripts/notebook-cache.sh clear
 phase "book build" jupyter-book build . --all -W -n --keep-going
-phase "course build" jupyter-book build . --all --config _config_course.yml --path-output _build/course -W -n --keep-going
+phase "course build" jupyter-book build . --all --config _config_course.yml --toc _toc_course.yml --path-output _build/course -W -n --keep-going
 phase "rendering tests" python -m pytest tests/built -q
 phase "assignments check" python scripts/make-assignments.py --check
 echo "== total: $SECONDS s"

@@ -63,9 +63,11 @@ def test_chapters_point_at_no_document_the_reader_cannot_open(nb):
 
 
 PAGES = sorted(ROOT.glob("*.md")) + sorted(ROOT.glob("*.ipynb"))
+# the repository's own files, not pages of the book (CONTRIBUTING explains how to report an erratum)
+PROJECT_FILES = {"README.md", "CONTRIBUTING.md", "CHANGELOG.md", "LICENSE-text.md"}
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p.name != "README.md"], ids=lambda p: p.name)
+@pytest.mark.parametrize("page", [p for p in PAGES if p.name not in PROJECT_FILES], ids=lambda p: p.name)
 def test_back_matter_points_at_no_document_the_reader_cannot_open(page):
     text = page.read_text().lower()
     for phrase in ("lecture note", "the note's", "see the errata", "errata", "erratum"):
@@ -164,6 +166,25 @@ def test_course_config_differs_only_in_title_hidden_solutions_and_links():
         b.pop(last), c.pop(last, None)
     assert book == course
     assert "assignments" in book["exclude_patterns"]
+
+
+def test_course_toc_is_the_reader_toc_plus_the_instructor_page():
+    """The course edition has one page more than the book: instructor.md, in its own last part; the reader's toc
+    never lists it (only_build_toc_files keeps it out of the book)."""
+    book = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    course = yaml.safe_load((ROOT / "_toc_course.yml").read_text())
+    assert "instructor" not in _toc_files()
+    assert course["parts"][-1] == {"caption": "For instructors", "chapters": [{"file": "instructor"}]}
+    course["parts"] = course["parts"][:-1]
+    assert book == course
+    assert (ROOT / "instructor.md").is_file()
+    # every command that builds the course edition uses the course toc, and no book build does
+    for script in ("run-tests.sh", "build-book.sh"):
+        lines = [ln for ln in (ROOT / "scripts" / script).read_text().splitlines()
+                 if "jupyter-book build" in ln and not ln.lstrip().startswith("#")]
+        assert lines, script
+        for ln in lines:
+            assert ("--toc _toc_course.yml" in ln) == ("_config_course.yml" in ln), f"{script}: {ln.strip()}"
 
 
 def test_book_config_is_offline_and_strict():
