@@ -5,16 +5,24 @@ bibliography keeps the numeric labels of pybtex's ``plain`` style ("[1]"), so a 
 This extension registers a pybtex formatting style, ``landscapes``: the ``plain`` entry layout, entries sorted by
 author, year and title, and labels "Auffinger et al. 2013" (one author: "Kac 1943"; two: "Crisanti & Sommers 1992";
 same author and year twice: "2013a", "2013b").
+
+It also registers a referencing style for the text, ``landscapes`` (``bibtex_reference_style``): sphinxcontrib-bibtex's
+``author_year`` with round brackets and the bibliography's "&", so that a citation reads "Crisanti & Sommers (1992)"
+or "(Auffinger et al., 2013; Kac, 1943)" and no year stands in square brackets like a numeric label.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.richtext import Text
 from pybtex.style.labels import BaseLabelStyle
+from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
+from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
 
 def _last_names(entry) -> list[str]:
@@ -64,7 +72,28 @@ class LandscapesStyle(PlainStyle):
     default_sorting_style = "author_year_title"
 
 
+def _round_brackets() -> BracketStyle:
+    return BracketStyle(left="(", right=")", sep="; ")
+
+
+def _persons() -> PersonStyle:
+    return PersonStyle(sep2=" & ", last_sep=", & ")
+
+
+@dataclass
+class LandscapesReferenceStyle(AuthorYearReferenceStyle):
+    """Author–year citations in round brackets, "&" between two authors, "; " between references."""
+
+    bracket_textual: BracketStyle = field(default_factory=_round_brackets)
+    bracket_parenthetical: BracketStyle = field(default_factory=_round_brackets)
+    bracket_author: BracketStyle = field(default_factory=_round_brackets)
+    bracket_label: BracketStyle = field(default_factory=_round_brackets)
+    bracket_year: BracketStyle = field(default_factory=_round_brackets)
+    person: PersonStyle = field(default_factory=_persons)
+
+
 register_plugin("pybtex.style.labels", "landscapes_author_year", AuthorYearLabelStyle)
+register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "landscapes", LandscapesReferenceStyle)
 register_plugin("pybtex.style.formatting", "landscapes", LandscapesStyle)
 
 

@@ -52,3 +52,55 @@ def test_draw_sphere_and_legend():
     with pytest.raises(ValueError, match="values must have shape"):
         ls.plotting.draw_sphere(ax, xyz, xyz[..., 2][:-1])
     plt.close(fig)
+
+
+def _png_width(data: bytes) -> int:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big")
+
+
+def test_saved_figures_have_twice_the_display_resolution():
+    import io
+
+    ls.plotting.use_book_style()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"savefig.bbox": "standard"}):  # the whole canvas, not its tight bounding box
+        fig.savefig(buffer, format="png")
+    display_px = fig.get_size_inches()[0] * matplotlib.rcParams["figure.dpi"]
+    plt.close(fig)
+    assert _png_width(buffer.getvalue()) == pytest.approx(2 * display_px, abs=1)
+
+
+_INLINE_CHECK = """
+import base64
+import matplotlib
+matplotlib.use("module://matplotlib_inline.backend_inline")
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+import matplotlib.pyplot as plt
+import landscape as ls
+ls.plotting.use_book_style()
+fig, ax = plt.subplots()
+ax.plot([0, 1], [0, 1])
+data, metadata = shell.display_formatter.format(fig)
+png = base64.b64decode(data["image/png"])
+print(int.from_bytes(png[16:20], "big"), metadata["image/png"]["width"])
+"""
+
+
+def test_notebook_figures_are_retina_pngs_with_their_display_size():
+    # a fresh interpreter with an IPython shell, as a Jupyter kernel has: the inline figure is a PNG with twice
+    # the pixels of the width it is displayed at (which the output's metadata carries)
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "MPLBACKEND": ""}
+    out = subprocess.run([sys.executable, "-c", _INLINE_CHECK], capture_output=True, text=True, timeout=300,
+                         env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    pixels, displayed = map(int, out.stdout.split()[-2:])
+    assert displayed > 300
+    assert pixels >= 2 * displayed - 1
