@@ -109,7 +109,7 @@ class ExerciseTable(SphinxDirective):
         table = nodes.table(classes=["exercise-table"])
         group = nodes.tgroup(cols=len(headers))
         table += group
-        for width in (8, 10, 30, 12, 8, 32):
+        for width in (6, 10, 34, 12, 8, 34):
             group += nodes.colspec(colwidth=width)
         head = nodes.thead()
         group += head
@@ -124,7 +124,7 @@ class ExerciseTable(SphinxDirective):
             row = nodes.row()
             chapter = addnodes.pending_xref("", refdomain="std", reftype="doc", reftarget="/" + ex["doc"],
                                             refexplicit=True, refwarn=True, refdoc=self.env.docname)
-            chapter += nodes.inline(text=f"{ex['number']}. {ex['chapter']}")
+            chapter += nodes.inline(text=f"Ch. {ex['number']}")
             label = addnodes.pending_xref("", refdomain="std", reftype="ref", reftarget=ex["label"],
                                           refexplicit=True, refwarn=True, refdoc=self.env.docname)
             label += nodes.inline(text=ex["label"])
