@@ -19,7 +19,7 @@ import numpy as np
 from . import _validate
 
 __all__ = ["use_book_style", "index_style", "index_label", "sphere_grid", "to_lat_lon", "draw_sphere",
-           "legend_for_indices", "PALETTE", "FIELD_CMAP"]
+           "legend_for_indices", "PALETTE", "FIELD_CMAP", "DISPLAY_DPI", "PIXEL_DENSITY"]
 
 #: Okabe–Ito colours, in the order the book uses them.
 PALETTE: dict[str, str] = {
@@ -43,6 +43,7 @@ FIELD_CMAP = "RdBu_r"
 #: Resolution of the book's figures in pixels per inch of their displayed size, and the factor by which saved and
 #: notebook figures are oversampled so that they stay sharp on high-density (2x) screens.
 DISPLAY_DPI = 110
+#: Oversampling factor of saved and notebook figures over :data:`DISPLAY_DPI` (2: sharp on high-density screens).
 PIXEL_DENSITY = 2
 
 
