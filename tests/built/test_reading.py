@@ -89,17 +89,22 @@ MEASURE_JS = r"""
         return {what: (el.closest("[id]") || {id: ""}).id, contentWidth: el.scrollWidth,
                 boxWidth: box.clientWidth, boxRight: r.right, scrolls: scrolls(box)};
       });
-    // anything in the article that sticks out of the window without a scrolling box around it
+    // anything in the article that sticks out of the window: fine inside a box that scrolls, lost to the reader
+    // inside one that hides its overflow, and a sideways-scrolling page if nothing holds it
     out.overflowing = [];
-    for (const el of article.querySelectorAll("*")) {
+    for (const el of document.body.querySelectorAll("*")) {
       const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.right <= innerWidth + 1) continue;
-      let clipped = false;
+      if (r.width === 0 || r.right <= innerWidth + 1 || el.closest("mjx-assistive-mml")) continue;
+      if (getComputedStyle(el).visibility === "hidden") continue;  // a closed drawer
+      let verdict = "page";
       for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
         const o = getComputedStyle(a).overflowX;
-        if (o !== "visible" && a.getBoundingClientRect().right <= innerWidth + 1) { clipped = true; break; }
+        if (o === "visible" || a.getBoundingClientRect().right > innerWidth + 1) continue;
+        verdict = (o === "auto" || o === "scroll") ? "scrolls" : "hidden by " + describe(a).slice(0, 40);
+        break;
       }
-      if (!clipped && out.overflowing.length < 10) out.overflowing.push(describe(el) + " right=" + r.right);
+      if (verdict !== "scrolls" && out.overflowing.length < 10)
+        out.overflowing.push(describe(el) + " right=" + r.right + " " + verdict);
     }
     parent.postMessage(JSON.stringify(out), "*");
   }
