@@ -10,6 +10,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 .venv/bin/python -m pip install --quiet --upgrade pip
+# The distribution was named `landscape` before it became `landscapes-book`: an old install under that name would
+# own the package's files too (and `landscape` on PyPI is an unrelated project), so it goes first.
+if .venv/bin/python -m pip show landscape >/dev/null 2>&1; then
+  .venv/bin/python -m pip uninstall --quiet --yes landscape
+  rm -rf landscape.egg-info  # its editable install's metadata, left in the clone
+fi
 .venv/bin/python -m pip install --quiet -e ".[test]"
 # shellcheck disable=SC1091
 source .venv/bin/activate

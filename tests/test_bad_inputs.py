@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import landscape as ls
-from landscape import critical, dynamics, fields, glm, kac_rice, plotting, reference, rmt, sphere, spiked, tap, thermo, topology, units
+from landscape import critical, dynamics, fields, glm, kac_rice, notebook, plotting, reference, rmt, sphere, spiked, tap, thermo, topology, units
 
 NAN, INF = math.nan, math.inf
 HUGE = 10**12
@@ -417,6 +417,10 @@ for _f in (units.to_literature, units.to_book):
 e(reference.values, lambda b: dict())
 e(reference.book_value, lambda b: dict(key="threshold_p3"), key=CHOICE)
 e(reference.table, lambda b: dict(keys=["threshold_p3"]), keys=[("bogus", ["bogus"]), ("str", "abc"), ("int", 3)])
+
+# notebook
+e(notebook.glue, lambda b: dict(name="bad-inputs-baseline", value=1.0), name=[("int", 3), ("empty", ""), ("blank", " ")],
+  display=BOOL)
 
 def _cube2(z, y):
     return (z**2 - y) ** 2

@@ -193,7 +193,7 @@ def test_the_test_command_executes_every_chapter_in_the_book_build():
 
 def _public_functions():
     for module in (ls.sphere, ls.fields, ls.rmt, ls.critical, ls.kac_rice, ls.plotting, ls.thermo, ls.tap, ls.dynamics,
-                   ls.topology, ls.units, ls.reference):
+                   ls.topology, ls.units, ls.reference, ls.notebook):
         for name, obj in vars(module).items():
             if not name.startswith("_") and inspect.isfunction(obj) and obj.__module__ == module.__name__:
                 yield module, name, obj
