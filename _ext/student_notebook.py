@@ -75,6 +75,9 @@ class Question:
         The hidden test cases: the solution's assertions, one statement each.
     reference : str
         The solution code without its assertions: the reference answer.
+    dropped : list of str
+        Assertions that cannot be checked once the answer has run (they read a name that a later statement
+        assigns again); they are neither tests nor part of the reference.
     """
 
     label: str
@@ -83,6 +86,7 @@ class Question:
     prose: str = ""
     tests: list[str] = field(default_factory=list)
     reference: str = ""
+    dropped: list[str] = field(default_factory=list)
 
 
 def question_name(label: str) -> str:
@@ -207,15 +211,50 @@ def _without(source: str, removed: list[ast.stmt], tree: ast.Module) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _reference_and_tests(code: list[str]) -> tuple[str, list[str]]:
-    tests, parts = [], []
-    for source in code:
-        tree = ast.parse(source)
-        removed: list[ast.stmt] = []
-        _lift(tree.body, tests, removed)
-        parts.append(_without(source, removed, tree).strip("\n"))
+def _bound(node: ast.AST) -> set[str]:
+    """Names a statement assigns in the notebook's namespace (not inside functions, lambdas, comprehensions)."""
+    names: set[str] = set()
+
+    def visit(n: ast.AST) -> None:
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(n.name)
+            return
+        if isinstance(n, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            names.add(n.id)
+        elif isinstance(n, ast.alias):
+            names.add((n.asname or n.name).split(".")[0])
+        for child in ast.iter_child_nodes(n):
+            visit(child)
+
+    visit(node)
+    return names
+
+
+def _reference_and_tests(code: list[str]) -> tuple[str, list[str], list[str]]:
+    """Reference answer, tests, and the assertions that cannot be tests.
+
+    The tests run once the whole answer has run, so an assertion that reads a name a later statement of the
+    solution assigns again (e.g. a loop variable reused by a later loop) cannot be checked then: it is dropped.
+    """
+    trees = [ast.parse(source) for source in code]
+    statements = [(i, node) for i, tree in enumerate(trees) for node in tree.body]
+    binds = [_bound(node) for _, node in statements]
+    removed: list[list[ast.stmt]] = [[] for _ in trees]
+    tests, dropped = [], []
+    for k, (i, node) in enumerate(statements):
+        lifted: list[str] = []
+        _lift([node], lifted, removed[i])
+        later = set().union(*binds[k + 1 :])
+        for test in lifted:
+            reads = {n.id for n in ast.walk(ast.parse(test)) if isinstance(n, ast.Name)}
+            (dropped if reads & later else tests).append(test)
+    parts = []
+    for source, tree, gone in zip(code, trees, removed):
+        parts.append(_without(source, gone, tree).strip("\n"))
         ast.parse(parts[-1])  # the reference answer must stay valid Python
-    return "\n\n".join(p for p in parts if p.strip()) + "\n", tests
+    return "\n\n".join(p for p in parts if p.strip()) + "\n", tests, dropped
 
 
 def _check_notebook(nb) -> None:
@@ -253,7 +292,7 @@ def questions(nb) -> list[Question]:
         elif kind == "prose":
             result[-1].prose += value[0]
     for q in result:
-        q.reference, q.tests = _reference_and_tests(q.code)
+        q.reference, q.tests, q.dropped = _reference_and_tests(q.code)
     return result
 
 
