@@ -20,7 +20,7 @@ phase() {
 phase setup source scripts/setup-env.sh
 phase chromium bash scripts/ensure-chromium.sh
 phase "unit tests" python -m pytest tests --ignore=tests/built -q
-phase nbval python -m pytest --nbval-lax --nbval-current-env chapters -q
+phase nbval python -m pytest --nbval-lax --nbval-current-env chapters reference_values.ipynb -q
 bash scripts/notebook-cache.sh clear
 phase "book build" jupyter-book build . --all -W -n --keep-going
 phase "course build" jupyter-book build . --all --config _config_course.yml --toc _toc_course.yml --path-output _build/course -W -n --keep-going
