@@ -45,8 +45,9 @@ def glue(name: str, value: Any, display: bool = False) -> None:
         The key the text refers to (in the ``glue:text`` role); a non-empty string.
     value : Any
         The object to glue: a number, a string, a figure, anything MyST-NB can display.
-    display : bool, default False
+    display : bool
         Also show the value in the cell's output (passed to ``myst_nb.glue``; ignored where MyST-NB is not used).
+        Default ``False``.
 
     Returns
     -------
