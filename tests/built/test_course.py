@@ -18,37 +18,14 @@ def _plain(text: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
 
 
-def _split_solution_lines(nb_path) -> tuple[list[str], str]:
-    """Lines inside solution blocks (prose and code), and all the text outside them."""
-    inside, solution, outside = False, [], []
-    for cell in json.loads(nb_path.read_text())["cells"]:
-        src = "".join(cell["source"])
-        if "```{solution-start}" in src:
-            before, src = src.split("```{solution-start}", 1)
-            outside.append(before)
-            inside = True
-            src = src.split("\n", 2)[-1]  # drop the directive line and its :class: option
-        if inside:
-            body, _, after = src.partition("```{solution-end}")
-            solution += [ln.strip() for ln in body.splitlines()]
-            if _:
-                inside = False
-                outside.append(after)
-        else:
-            outside.append(src)
-    return solution, "\n".join(outside)
-
-
 def _distinctive(nb_path) -> list[str]:
     """Solution lines, free of math and markup, long enough to be distinctive, that occur nowhere else."""
-    solution, outside = _split_solution_lines(nb_path)
-    outside_plain = " ".join(outside.split())
-    keep = []
-    for line in solution:
-        plain = " ".join(line.split())
-        if len(plain) > 25 and plain not in outside_plain and not re.search(r"[$`{}*\\#]", plain):
-            keep.append(plain)
-    return keep
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import student_notebook
+
+    return student_notebook.solution_snippets(nbformat.read(nb_path, as_version=4))
 
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
