@@ -40,8 +40,7 @@ _INDEX_STYLE = [("blue", "o"), ("orange", "s"), ("vermillion", "^"), ("green", "
 FIELD_CMAP = "RdBu_r"
 
 
-#: Resolution of the book's figures in pixels per inch of their displayed size, and the factor by which saved and
-#: notebook figures are oversampled so that they stay sharp on high-density (2x) screens.
+#: Resolution of the book's figures in pixels per inch of their displayed size.
 DISPLAY_DPI = 110
 #: Oversampling factor of saved and notebook figures over :data:`DISPLAY_DPI` (2: sharp on high-density screens).
 PIXEL_DENSITY = 2
