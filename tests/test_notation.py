@@ -201,6 +201,13 @@ def test_threshold_and_ground_state_numbers():
         assert ls.kac_rice.ground_state_energy(p) < ls.kac_rice.threshold_energy(p)
 
 
+@pytest.mark.parametrize("p", [3, 4])
+@pytest.mark.parametrize("u", [-1.75, -1.2, 0.0, 0.8])
+def test_complexity_is_the_pages_closed_form(p, u):
+    page = 0.5 + 0.5 * math.log(p - 1) - u * u / 2 + _omega_page(u * math.sqrt(p / (p - 1)))
+    assert float(ls.kac_rice.complexity(u, p)) == pytest.approx(page, abs=1e-10)
+
+
 @pytest.mark.parametrize("p", [3, 4, 5])
 def test_total_complexity_is_the_maximum_at_zero(p):
     u = jnp.linspace(-1.5, 1.5, 301)
