@@ -53,12 +53,12 @@ def test_page_renders_math_figures_and_references(page):
             assert width > 50 and height > 50, f"{page.name}: degenerate image {src} ({width}x{height})"
     # cross-references: no unresolved reference or glue placeholder
     assert not dom.unresolved, f"{page.name}: unresolved references {dom.unresolved}"
-    for marker in ("??", "{numref}", "{glue:", "{eq}", "{cite", "{doc}"):
+    for marker in ("??", "{numref}", "{glue:", "{eq}", "{cite", "{doc}", "{term}", "{ref}"):
         assert marker not in dom.text, f"{page.name}: unresolved {marker!r} in the text"
     # a role inside math is typeset as symbols, not resolved: look for it in the math source
     for math in re.findall(r"\\\[(.*?)\\\]|\\\((.*?)\\\)", static, flags=re.S):
         math = "".join(math)
-        for marker in ("{eq}", "{numref}", "{glue", "{cite", "{doc}", "{prf:ref}"):
+        for marker in ("{eq}", "{numref}", "{glue", "{cite", "{doc}", "{prf:ref}", "{term}"):
             assert marker not in math, f"{page.name}: a {marker} role inside math: {math[:120]!r}"
     # a Markdown table that was not rendered (an output in CommonMark, which has no tables) leaves its pipes and
     # its rule, whose dashes the smart-quotes transform turns into em dashes
@@ -85,3 +85,13 @@ def test_search_finds_a_chapter():
     assert page.is_file()
     html = render_url(page.as_uri() + "?q=Morse+identity")
     assert "01_energy_landscape" in html, "searching for 'Morse identity' does not find chapter 1"
+
+
+def test_glossary_links_to_chapters_and_chapters_link_to_the_glossary():
+    html = (BOOK_HTML / "glossary.html").read_text()
+    entries = re.findall(r'<dt id="term-[^"]*">.*?</dd>', html, flags=re.S)
+    assert len(entries) >= 40, f"the glossary page shows {len(entries)} terms"
+    for entry in entries:
+        assert 'href="chapters/' in entry, f"a glossary entry links to no chapter: {entry[:200]!r}"
+    for page in [p for p in PAGES if p.parent.name == "chapters"]:
+        assert "glossary.html#term-" in page.read_text(), f"{page.name} links no term to the glossary"
