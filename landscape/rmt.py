@@ -38,7 +38,7 @@ import functools
 import itertools
 import math
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -992,3 +992,239 @@ def finite_n_goe_density(x: Any, n: int) -> np.ndarray:
 
 
 __all__ += ["finite_n_goe_density"]
+
+
+# ------------------------------------------------------------------------------ Lanczos and spectral quadrature
+
+
+class Lanczos(NamedTuple):
+    r"""The tridiagonal matrix :math:`T_m` of :func:`lanczos`: diagonal ``alpha (m,)`` and off-diagonal
+    ``beta (m - 1,)``."""
+
+    alpha: jax.Array
+    beta: jax.Array
+
+
+class SpectralQuadrature(NamedTuple):
+    r"""Output of :func:`slq`: Ritz values ``nodes (n_vectors, n_steps)`` and Gauss weights ``weights`` (each row
+    sums to 1). The estimated spectral measure is :math:`\mu = \frac{1}{n_v}\sum_{v,j} w_{vj}\,\delta_{\lambda_{vj}}`."""
+
+    nodes: jax.Array
+    weights: jax.Array
+
+
+def _as_operator(name: str, matvec: Any) -> jax.tree_util.Partial:
+    if isinstance(matvec, jax.tree_util.Partial):
+        return matvec
+    if not callable(matvec):
+        raise TypeError(f"{name} must be a callable v -> A v, got {type(matvec).__name__}")
+    return jax.tree_util.Partial(matvec)
+
+
+def _lanczos_core(matvec, v0, n_steps):
+    dim = v0.shape[0]
+    q0 = v0 / jnp.linalg.norm(v0)
+    basis = jnp.zeros((n_steps + 1, dim), dtype=v0.dtype).at[0].set(q0)
+    alpha = jnp.zeros(n_steps, dtype=v0.dtype)
+    beta = jnp.zeros(n_steps, dtype=v0.dtype)
+
+    def body(i, state):
+        basis, alpha, beta = state
+        q = basis[i]
+        w = matvec(q)
+        a = q @ w
+        # full reorthogonalisation against every previous vector, twice ("twice is enough", Parlett)
+        w = w - basis.T @ (basis @ w)
+        w = w - basis.T @ (basis @ w)
+        b = jnp.linalg.norm(w)
+        scale = jnp.maximum(jnp.max(jnp.abs(alpha)), jnp.abs(a)) + 1.0
+        ok = b > 1e-10 * scale  # breakdown: an invariant subspace was found; the rest of T decouples
+        q_next = jnp.where(ok, w / jnp.where(ok, b, 1.0), 0.0)
+        return basis.at[i + 1].set(q_next), alpha.at[i].set(a), beta.at[i].set(jnp.where(ok, b, 0.0))
+
+    basis, alpha, beta = jax.lax.fori_loop(0, n_steps, body, (basis, alpha, beta))
+    return alpha, beta[:-1]
+
+
+_lanczos_jit = jax.jit(_lanczos_core, static_argnums=2)
+
+
+def _matvec_dim(name: str, matvec: jax.tree_util.Partial, dim: int) -> None:
+    try:
+        out = jax.eval_shape(matvec, jax.ShapeDtypeStruct((dim,), jnp.float64))
+    except Exception as err:  # noqa: BLE001 - any failure to trace means matvec and dim do not fit together
+        raise ValueError(f"{name} cannot be applied to vectors of shape ({dim},) (dim = {dim}): {err}") from None
+    if getattr(out, "shape", None) != (dim,):
+        raise ValueError(f"{name} must map vectors of shape ({dim},) (dim = {dim}) to the same shape, "
+                         f"got {getattr(out, 'shape', out)}")
+
+
+def lanczos(matvec: Any, v0: Any, n_steps: int) -> Lanczos:
+    r"""The Lanczos tridiagonalisation of a symmetric operator, with full reorthogonalisation.
+
+    From :math:`q_1 = v_0/|v_0|`, the three-term recurrence
+    :math:`\beta_j q_{j+1} = Aq_j - \alpha_jq_j - \beta_{j-1}q_{j-1}`, :math:`\alpha_j = q_j^\top Aq_j`, builds an
+    orthonormal basis :math:`Q_m` of the Krylov space :math:`\mathcal K_m(A, v_0)` in which
+    :math:`Q_m^\top A Q_m = T_m` is tridiagonal. Each new vector is orthogonalised again (twice) against all the
+    previous ones, which keeps the basis orthonormal in floating point (otherwise copies of converged Ritz values,
+    "ghosts", appear); the cost is ``O(m^2 dim)`` on top of ``m`` products. The extreme eigenvalues of
+    :math:`T_m` converge first to those of :math:`A`. On breakdown (an invariant subspace, :math:`\beta_j = 0`) the
+    remaining entries are zero. Written by hand because JAX has no Lanczos that takes a matrix-free operator.
+
+    Parameters
+    ----------
+    matvec : callable
+        :math:`v \mapsto Av` for a symmetric :math:`A`, a JAX-traceable function of ``(dim,)`` arrays; a
+        ``jax.tree_util.Partial`` (e.g. :func:`landscape.networks.hessian_operator`) compiles once for all
+        operators of the same shapes.
+    v0 : jax.Array
+        Non-zero starting vector ``(dim,)``.
+    n_steps : int
+        Number of steps ``m``, ``1 <= m <= dim``.
+
+    Returns
+    -------
+    Lanczos
+        ``alpha (m,)``, ``beta (m - 1,)``.
+
+    References
+    ----------
+    C. Lanczos, J. Res. Nat. Bur. Standards 45 (1950) 255; G. H. Golub and C. F. Van Loan, *Matrix Computations*,
+    4th ed. (2013), Sec. 10.1; B. N. Parlett, *The Symmetric Eigenvalue Problem* (1998), Ch. 13.
+    """
+    matvec = _as_operator("matvec", matvec)
+    finite_array("v0", v0)
+    v0 = jnp.asarray(v0, dtype=jnp.float64)
+    if v0.ndim != 1 or v0.size == 0:
+        raise ValueError(f"v0 must be a non-empty 1-d array, got shape {v0.shape}")
+    if not is_traced(v0) and float(jnp.linalg.norm(v0)) == 0.0:
+        raise ValueError("v0 must be non-zero")
+    dim = int(v0.shape[0])
+    n_steps = integer("n_steps", n_steps, minimum=1, maximum=dim)
+    allocation(f"n_steps = {n_steps} Lanczos vectors of dimension {dim}", 8.0 * (n_steps + 1) * dim * 2)
+    _matvec_dim("matvec", matvec, dim)
+    return Lanczos(*_lanczos_jit(matvec, v0, n_steps))
+
+
+def _ritz(alpha, beta):
+    t = jnp.diag(alpha) + jnp.diag(beta, 1) + jnp.diag(beta, -1)
+    nodes, vecs = jnp.linalg.eigh(t)
+    return nodes, vecs[0] ** 2
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4))
+def _slq(key, matvec, dim, n_steps, n_vectors):
+    signs = jax.random.rademacher(key, (n_vectors, dim), dtype=jnp.float64)
+    alpha, beta = jax.vmap(lambda v: _lanczos_core(matvec, v, n_steps))(signs)
+    return jax.vmap(_ritz)(alpha, beta)
+
+
+def slq(key: jax.Array, matvec: Any, dim: int, n_steps: int, n_vectors: int) -> SpectralQuadrature:
+    r"""Stochastic Lanczos quadrature: the spectral measure :math:`\mu_A = \frac1n\sum_i\delta_{\lambda_i(A)}` of a
+    symmetric operator from matrix–vector products only.
+
+    For each of ``n_vectors`` Rademacher vectors :math:`v` (entries :math:`\pm1`), :func:`lanczos` with
+    :math:`m` steps from :math:`v` gives :math:`T_m = U\,\mathrm{diag}(\theta_j)\,U^\top`; the Gauss quadrature
+    :math:`\sum_j w_j f(\theta_j)`, :math:`w_j = U_{1j}^2`, equals :math:`v^\top f(A)v/|v|^2` exactly for
+    polynomials of degree :math:`\le 2m - 1` (Golub & Meurant), and :math:`\mathbb E\,v^\top f(A)v/n =
+    \operatorname{tr}f(A)/n` (Hutchinson). Averaging over vectors estimates :math:`\int f\,d\mu_A`; the error is the
+    Hutchinson error, :math:`\operatorname{Var}(v^\top Bv)/n^2 = 2\sum_{i\ne j}B_{ij}^2/n^2` per vector.
+
+    Parameters
+    ----------
+    key : jax.Array
+        PRNG key of the Rademacher vectors.
+    matvec : callable
+        :math:`v\mapsto Av` (see :func:`lanczos`).
+    dim : int
+        Dimension ``n`` of the operator.
+    n_steps : int
+        Lanczos steps per vector, ``1 <= n_steps <= dim``.
+    n_vectors : int
+        Number of random vectors, ``>= 1``.
+
+    Returns
+    -------
+    SpectralQuadrature
+        ``nodes`` and ``weights``, each ``(n_vectors, n_steps)``; see :func:`slq_density` for a smoothed density.
+
+    References
+    ----------
+    G. H. Golub and G. Meurant, *Matrices, Moments and Quadrature with Applications* (2010); S. Ubaru, J. Chen and
+    Y. Saad, SIAM J. Matrix Anal. Appl. 38 (2017) 1075; B. Ghorbani, S. Krishnan and Y. Xiao, ICML 2019
+    (the Hessian spectrum of neural networks by SLQ).
+    """
+    prng_key("key", key)
+    matvec = _as_operator("matvec", matvec)
+    dim = integer("dim", dim, minimum=1, maximum=10**9)
+    n_steps = integer("n_steps", n_steps, minimum=1, maximum=dim)
+    n_vectors = integer("n_vectors", n_vectors, minimum=1, maximum=10**5)
+    allocation(f"n_vectors = {n_vectors} Lanczos runs of n_steps = {n_steps} in dimension dim = {dim}",
+               8.0 * n_vectors * (n_steps + 2) * dim * 2)
+    _matvec_dim("matvec", matvec, dim)
+    return SpectralQuadrature(*_slq(key, matvec, dim, n_steps, n_vectors))
+
+
+def slq_density(quadrature: SpectralQuadrature, grid: Any, width: float) -> jax.Array:
+    r"""The SLQ measure smoothed by a Gaussian of standard deviation :math:`s`:
+    :math:`\rho_s(x) = \frac{1}{n_v}\sum_{v,j} w_{vj}\,\frac{e^{-(x-\lambda_{vj})^2/2s^2}}{\sqrt{2\pi}s}`.
+
+    Parameters
+    ----------
+    quadrature : SpectralQuadrature
+        From :func:`slq`.
+    grid : jax.Array
+        Points ``x``, any shape.
+    width : float
+        :math:`s > 0`.
+
+    Returns
+    -------
+    jax.Array
+        The density on ``grid`` (it integrates to 1 over the real line).
+
+    References
+    ----------
+    L. Lin, Y. Saad and C. Yang, *Approximating spectral densities of large matrices*, SIAM Rev. 58 (2016) 34;
+    B. Ghorbani, S. Krishnan and Y. Xiao, ICML 2019.
+    """
+    if not isinstance(quadrature, SpectralQuadrature):
+        raise TypeError(f"quadrature must be a SpectralQuadrature from rmt.slq, got {type(quadrature).__name__}")
+    finite_array("quadrature", quadrature.nodes)
+    finite_array("grid", grid)
+    grid = jnp.asarray(grid, dtype=jnp.float64)
+    width = real("width", width, minimum=0.0, strict_minimum=True)
+    allocation(f"a grid of {grid.size} points", 8.0 * grid.size * quadrature.nodes.size)
+    z = (grid[..., None] - quadrature.nodes.ravel()) / width
+    w = quadrature.weights.ravel() / quadrature.nodes.shape[0]
+    return jnp.sum(w * jnp.exp(-0.5 * z**2), axis=-1) / (math.sqrt(2 * math.pi) * width)
+
+
+def slq_moment(quadrature: SpectralQuadrature, k: int) -> jax.Array:
+    r"""The moment :math:`\int\lambda^k\,d\mu = \frac{1}{n_v}\sum_{v,j} w_{vj}\lambda_{vj}^k` of the SLQ measure,
+    an unbiased estimate of :math:`\operatorname{tr}(A^k)/n` for :math:`k \le 2m - 1`.
+
+    Parameters
+    ----------
+    quadrature : SpectralQuadrature
+        From :func:`slq`.
+    k : int
+        Order ``>= 0``.
+
+    Returns
+    -------
+    jax.Array
+        The moment (a scalar).
+
+    References
+    ----------
+    S. Ubaru, J. Chen and Y. Saad, SIAM J. Matrix Anal. Appl. 38 (2017) 1075.
+    """
+    if not isinstance(quadrature, SpectralQuadrature):
+        raise TypeError(f"quadrature must be a SpectralQuadrature from rmt.slq, got {type(quadrature).__name__}")
+    finite_array("quadrature", quadrature.nodes)
+    k = integer("k", k, minimum=0, maximum=10**3)
+    return jnp.sum(quadrature.weights * quadrature.nodes**k) / quadrature.nodes.shape[0]
+
+
+__all__ += ["Lanczos", "SpectralQuadrature", "lanczos", "slq", "slq_density", "slq_moment"]

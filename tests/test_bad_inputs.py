@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import landscape as ls
-from landscape import critical, dynamics, fields, glm, kac_rice, notebook, plotting, reference, rmt, sphere, spiked, tap, thermo, topology, units
+from landscape import critical, dynamics, fields, glm, kac_rice, networks, notebook, plotting, reference, rmt, sphere, spiked, tap, thermo, topology, units
 
 NAN, INF = math.nan, math.inf
 HUGE = 10**12
@@ -396,6 +396,84 @@ e(spiked.hessian_bottom, lambda b: dict(model=b["model"], mu=3.0, m=0.5), model=
 e(spiked.good_minimum, lambda b: dict(model=b["model"]), model=[("str", "abc")])
 e(spiked.trivialization_threshold, lambda b: dict(p=3, deltap=1.0, region="all"), p=I(P1), deltap=R(ZEROF, NEGF),
   region=CHOICE)
+
+# networks (chapter 11) and the Lanczos routines of rmt
+
+
+@functools.cache
+def _nb() -> dict[str, Any]:
+    """A tiny network (K = 3) and a slice of the digits."""
+    d = networks.digits()
+    small = networks.Dataset(d.x_train[:40], d.y_train[:40], d.x_test[:10], d.y_test[:10])
+    p = networks.init_mlp(jax.random.key(0), d.x_train.shape[1], 3, 10)
+    q = networks.init_mlp(jax.random.key(1), d.x_train.shape[1], 3, 10)
+    return dict(data=small, p=p, q=q, x=small.x_train, y=small.y_train, P=networks.n_params(p))
+
+
+_PARAMS = [("nan", lambda v: _poison(v, NAN)), ("inf", lambda v: _poison(v, INF)), ("str", "abc"),
+           ("shape", lambda v: networks.MLP(v.w1, v.b1[:2], v.w2, v.b2))]
+_Y = [("str", "abc"), ("float", np.full(40, 0.5)), ("range", np.full(40, 10, dtype=np.int32)),
+      ("shape", np.zeros(3, dtype=np.int32))]
+_X = A(np.ones((40, 2)))
+_DATA = [("str", "abc"), ("nan", lambda v: _poison(v, NAN))]
+_TS = A(np.ones((2, 2)), ("out", np.array([0.0, 2.0])))
+_WD = R(NEGF)
+_OPT = dict(learning_rate=R(ZEROF, NEGF), momentum=R(NEGF, ("one", 1.0)), activation=CHOICE, weight_decay=_WD)
+e(networks.digits, lambda b: dict(seed=0, test_fraction=0.25), seed=I(NEG), test_fraction=R(ZEROF, ("one", 1.0)))
+e(networks.init_mlp, lambda b: dict(key=b["key"], n_in=4, width=3, n_out=10), key=KEYV, n_in=I(ZERO, HUGEV),
+  width=I(ZERO, HUGEV), n_out=I(P1, HUGEV))
+e(networks.apply, lambda b: dict(params=_nb()["p"], x=_nb()["x"], activation="tanh"), params=_PARAMS, x=_X,
+  activation=CHOICE)
+e(networks.loss, lambda b: dict(params=_nb()["p"], x=_nb()["x"], y=_nb()["y"], activation="relu", weight_decay=0.1),
+  params=_PARAMS, x=_X, y=_Y, activation=CHOICE, weight_decay=_WD)
+e(networks.accuracy, lambda b: dict(params=_nb()["p"], x=_nb()["x"], y=_nb()["y"], activation="relu"),
+  params=_PARAMS, x=_X, y=_Y, activation=CHOICE)
+e(networks.n_params, lambda b: dict(params=_nb()["p"]), params=_PARAMS)
+e(networks.flatten, lambda b: dict(params=_nb()["p"]), params=_PARAMS)
+e(networks.unflatten, lambda b: dict(theta=jnp.ones(_nb()["P"]), like=_nb()["p"]), theta=A(np.ones(3)),
+  like=[("str", "abc")])
+_TRAIN = dict(key=KEYV, data=_DATA, width=I(ZERO, HUGEV), n_steps=I(ZERO), batch_size=I(ZERO, HUGEV),
+              record_every=I(ZERO, ("nodiv", 3)), checkpoints=BOOL, **_OPT)
+e(networks.train, lambda b: dict(key=b["key"], data=_nb()["data"], width=2, n_steps=4, batch_size=8, record_every=2),
+  **_TRAIN)
+e(networks.train_seeds, lambda b: dict(key=b["key"], data=_nb()["data"], width=2, n_seeds=2, n_steps=4,
+                                       batch_size=8, record_every=2), n_seeds=I(ZERO, HUGEV), **_TRAIN)
+e(networks.permute_hidden, lambda b: dict(params=_nb()["p"], perm=np.array([2, 0, 1])), params=_PARAMS,
+  perm=[("str", "abc"), ("dup", np.array([0, 0, 1])), ("float", np.array([0.5, 1.5, 2.0])), ("len", np.array([0, 1]))])
+e(networks.align_hidden, lambda b: dict(params_a=_nb()["p"], params_b=_nb()["q"]), params_a=_PARAMS,
+  params_b=_PARAMS)
+e(networks.line_losses, lambda b: dict(params_a=_nb()["p"], params_b=_nb()["q"], x=_nb()["x"], y=_nb()["y"],
+                                       ts=np.linspace(0, 1, 3)),
+  params_a=_PARAMS, params_b=_PARAMS, x=_X, y=_Y, ts=_TS, activation=CHOICE, weight_decay=_WD)
+e(networks.bezier_losses, lambda b: dict(params_a=_nb()["p"], bend=_nb()["q"], params_b=_nb()["q"], x=_nb()["x"],
+                                         y=_nb()["y"], ts=np.linspace(0, 1, 3)),
+  params_a=_PARAMS, bend=_PARAMS, params_b=_PARAMS, x=_X, y=_Y, ts=_TS, activation=CHOICE, weight_decay=_WD)
+e(networks.fit_bezier, lambda b: dict(key=b["key"], params_a=_nb()["p"], params_b=_nb()["q"], data=_nb()["data"],
+                                      n_steps=2, batch_size=8),
+  key=KEYV, params_a=_PARAMS, params_b=_PARAMS, data=_DATA, n_steps=I(ZERO), batch_size=I(ZERO, HUGEV), **_OPT)
+e(networks.barrier, lambda b: dict(ts=np.linspace(0, 1, 3), losses=np.array([1.0, 2.0, 1.0])), ts=_TS,
+  losses=A(np.ones(2)))
+_HESS = dict(params=_PARAMS, x=_X, y=_Y, activation=CHOICE, weight_decay=_WD)
+e(networks.hvp, lambda b: dict(params=_nb()["p"], x=_nb()["x"], y=_nb()["y"], v=jnp.ones(_nb()["P"])),
+  v=A(np.ones(3)), **_HESS)
+e(networks.hessian_operator, lambda b: dict(params=_nb()["p"], x=_nb()["x"], y=_nb()["y"]), **_HESS)
+e(networks.hessian, lambda b: dict(params=_nb()["p"], x=_nb()["x"], y=_nb()["y"]), **_HESS)
+e(networks.index, lambda b: dict(eigenvalues=np.array([-1.0, 1.0]), tol=0.0), eigenvalues=A(np.ones((2, 2))),
+  tol=R(NEGF))
+
+
+def _eye4(v):
+    return jnp.arange(1.0, 5.0) * v
+
+
+e(rmt.lanczos, lambda b: dict(matvec=_eye4, v0=jnp.ones(4), n_steps=3), matvec=FN,
+  v0=A(None, ("zero", np.zeros(4)), ("2d", np.ones((2, 2)))), n_steps=I(ZERO, ("big", 5)))
+e(rmt.slq, lambda b: dict(key=b["key"], matvec=_eye4, dim=4, n_steps=3, n_vectors=2), key=KEYV, matvec=FN,
+  dim=I(ZERO, HUGEV, ("wrong", 5)), n_steps=I(ZERO, ("big", 5)), n_vectors=I(ZERO, HUGEV))
+e(rmt.slq_density, lambda b: dict(quadrature=rmt.slq(b["key"], _eye4, 4, 3, 2), grid=np.linspace(0, 5, 11),
+                                  width=0.1), quadrature=[("str", "abc")], grid=A(), width=R(ZEROF, NEGF))
+e(rmt.slq_moment, lambda b: dict(quadrature=rmt.slq(b["key"], _eye4, 4, 3, 2), k=2), quadrature=[("str", "abc")],
+  k=I(NEG))
 
 # plotting
 e(plotting.use_book_style, lambda b: dict())
