@@ -249,12 +249,18 @@ def _init(key, n_in, width, n_out):
                jax.random.normal(k2, (n_out, width)) / math.sqrt(width), jnp.zeros(n_out))
 
 
-def _act(activation: str, z: jax.Array) -> jax.Array:
-    return jax.nn.relu(z) if activation == "relu" else jnp.tanh(z)
+def _mix(activation: str) -> jax.Array:
+    """The activation as a traced weight, so that ReLU and tanh networks share one compiled program."""
+    return jnp.asarray(1.0 if activation == "relu" else 0.0)
 
 
-def _apply(params: MLP, x: jax.Array, activation: str) -> jax.Array:
-    h = _act(activation, x @ params.w1.T + params.b1)
+def _act(mix: jax.Array, z: jax.Array) -> jax.Array:
+    # mix = 1: exactly relu(z) (0 * tanh(z) = 0, and so are its derivatives); mix = 0: exactly tanh(z)
+    return mix * jax.nn.relu(z) + (1.0 - mix) * jnp.tanh(z)
+
+
+def _apply(params: MLP, x: jax.Array, mix: jax.Array) -> jax.Array:
+    h = _act(mix, x @ params.w1.T + params.b1)
     return h @ params.w2.T + params.b2
 
 
@@ -262,8 +268,8 @@ def _sq_norm(params: MLP) -> jax.Array:
     return sum(jnp.sum(p**2) for p in params)
 
 
-def _loss(params: MLP, x: jax.Array, y: jax.Array, activation: str, weight_decay) -> jax.Array:
-    ce = optax.softmax_cross_entropy_with_integer_labels(_apply(params, x, activation), y)
+def _loss(params: MLP, x: jax.Array, y: jax.Array, mix: jax.Array, weight_decay) -> jax.Array:
+    ce = optax.softmax_cross_entropy_with_integer_labels(_apply(params, x, mix), y)
     return jnp.mean(ce) + 0.5 * weight_decay * _sq_norm(params)
 
 
@@ -287,11 +293,11 @@ def apply(params: MLP, x: Any, activation: str = "relu") -> jax.Array:
     params = _params("params", params)
     activation = _activation(activation)
     x, _ = _xy(params, x, np.zeros(np.shape(x)[0] if np.ndim(x) else 0, dtype=np.int32))
-    return _apply_jit(params, x, activation)
+    return _apply_jit(params, x, _mix(activation))
 
 
-_apply_jit = jax.jit(_apply, static_argnums=2)
-_loss_jit = jax.jit(_loss, static_argnums=3)
+_apply_jit = jax.jit(_apply)
+_loss_jit = jax.jit(_loss)
 
 
 def loss(params: MLP, x: Any, y: Any, activation: str = "relu", weight_decay: float = 0.0) -> jax.Array:
@@ -320,7 +326,7 @@ def loss(params: MLP, x: Any, y: Any, activation: str = "relu", weight_decay: fl
     activation = _activation(activation)
     x, y = _xy(params, x, y)
     weight_decay = real("weight_decay", weight_decay, minimum=0.0)
-    return _loss_jit(params, x, y, activation, weight_decay)
+    return _loss_jit(params, x, y, _mix(activation), weight_decay)
 
 
 def accuracy(params: MLP, x: Any, y: Any, activation: str = "relu") -> float:
@@ -346,7 +352,7 @@ def accuracy(params: MLP, x: Any, y: Any, activation: str = "relu") -> float:
     params = _params("params", params)
     activation = _activation(activation)
     x, y = _xy(params, x, y)
-    return float(jnp.mean(jnp.argmax(_apply_jit(params, x, activation), axis=1) == y))
+    return float(jnp.mean(jnp.argmax(_apply_jit(params, x, _mix(activation)), axis=1) == y))
 
 
 def n_params(params: MLP) -> int:
@@ -425,8 +431,8 @@ def unflatten(theta: Any, like: MLP) -> MLP:
 # ------------------------------------------------------------------------------------------- training
 
 
-def _train_core(key, x, y, x_all, y_all, width, n_out, n_steps, batch_size, record_every, activation,
-                keep_checkpoints, learning_rate, momentum, weight_decay):
+def _train_core(key, x, y, x_all, y_all, width, n_out, n_steps, batch_size, record_every, keep_checkpoints,
+                learning_rate, momentum, weight_decay, activation):
     k_init, k_steps = jax.random.split(key)
     params = _init(k_init, x.shape[1], width, n_out)
     opt = optax.sgd(learning_rate, momentum=momentum)
@@ -460,16 +466,16 @@ def _train_core(key, x, y, x_all, y_all, width, n_out, n_steps, batch_size, reco
     return params, losses, ckpt
 
 
-_STATIC = ("width", "n_out", "n_steps", "batch_size", "record_every", "activation", "keep_checkpoints")
+_STATIC = ("width", "n_out", "n_steps", "batch_size", "record_every", "keep_checkpoints")
 _train_one = jax.jit(_train_core, static_argnames=_STATIC)
 
 
 @functools.partial(jax.jit, static_argnames=_STATIC)
-def _train_many(keys, x, y, x_all, y_all, width, n_out, n_steps, batch_size, record_every, activation,
-                keep_checkpoints, learning_rate, momentum, weight_decay):
+def _train_many(keys, x, y, x_all, y_all, width, n_out, n_steps, batch_size, record_every, keep_checkpoints,
+                learning_rate, momentum, weight_decay, activation):
     def one(k):
-        return _train_core(k, x, y, x_all, y_all, width, n_out, n_steps, batch_size, record_every, activation,
-                           keep_checkpoints, learning_rate, momentum, weight_decay)
+        return _train_core(k, x, y, x_all, y_all, width, n_out, n_steps, batch_size, record_every,
+                           keep_checkpoints, learning_rate, momentum, weight_decay, activation)
 
     return jax.vmap(one)(keys)
 
@@ -498,8 +504,8 @@ def _train_args(data, width, n_steps, batch_size, learning_rate, momentum, activ
     allocation(f"checkpoints of width = {width} every record_every = {record_every} of n_steps = {n_steps}",
                8.0 * size * (n_steps // record_every + 1) * bool(checkpoints) + 8.0 * batch_size * width * 4)
     static = dict(width=width, n_out=n_out, n_steps=n_steps, batch_size=batch_size, record_every=record_every,
-                  activation=activation, keep_checkpoints=bool(checkpoints))
-    return data, static, (learning_rate, momentum, weight_decay)
+                  keep_checkpoints=bool(checkpoints))
+    return data, static, (learning_rate, momentum, weight_decay, _mix(activation))
 
 
 def train(key: jax.Array, data: Dataset, width: int, *, n_steps: int = 2000, batch_size: int | None = 64,
@@ -553,7 +559,7 @@ def train(key: jax.Array, data: Dataset, width: int, *, n_steps: int = 2000, bat
     data, static, dyn = _train_args(data, width, n_steps, batch_size, learning_rate, momentum, activation,
                                     weight_decay, record_every, checkpoints)
     params, losses, ckpt = _train_one(key, data.x_train, data.y_train, data.x_train, data.y_train, **static,
-                                      learning_rate=dyn[0], momentum=dyn[1], weight_decay=dyn[2])
+                                      learning_rate=dyn[0], momentum=dyn[1], weight_decay=dyn[2], activation=dyn[3])
     steps = np.arange(0, static["n_steps"] + 1, static["record_every"])
     return TrainResult(params, losses, steps, ckpt)
 
@@ -606,7 +612,7 @@ def train_seeds(key: jax.Array, data: Dataset, width: int, n_seeds: int, *, n_st
                8.0 * n_seeds * static["batch_size"] * width * 4 * (1 + 0 * n_seeds))
     keys = jax.random.split(key, n_seeds)
     params, losses, ckpt = _train_many(keys, data.x_train, data.y_train, data.x_train, data.y_train, **static,
-                                       learning_rate=dyn[0], momentum=dyn[1], weight_decay=dyn[2])
+                                       learning_rate=dyn[0], momentum=dyn[1], weight_decay=dyn[2], activation=dyn[3])
     steps = np.arange(0, static["n_steps"] + 1, static["record_every"])
     return TrainResult(params, losses, steps, ckpt)
 
@@ -699,7 +705,7 @@ def _bezier(a, bend, b, t):
     return jax.tree_util.tree_map(lambda p, q, r: (1 - t) ** 2 * p + 2 * t * (1 - t) * q + t**2 * r, a, bend, b)
 
 
-@functools.partial(jax.jit, static_argnums=(5,))
+@jax.jit
 def _bezier_losses(a, bend, b, x, y, activation, weight_decay, ts):
     return jax.vmap(lambda t: _loss(_bezier(a, bend, b, t), x, y, activation, weight_decay))(ts)
 
@@ -709,8 +715,8 @@ def _path_args(params_a, params_b, x, y, activation, weight_decay, ts):
     params_b = _params("params_b", params_b)
     _same_shapes("params_b", params_b, params_a, "params_a")
     x, y = _xy(params_a, x, y)
-    return (params_a, params_b, x, y, _activation(activation), real("weight_decay", weight_decay, minimum=0.0),
-            _ts(ts))
+    return (params_a, params_b, x, y, _mix(_activation(activation)),
+            real("weight_decay", weight_decay, minimum=0.0), _ts(ts))
 
 
 def line_losses(params_a: MLP, params_b: MLP, x: Any, y: Any, ts: Any, activation: str = "relu",
@@ -788,7 +794,7 @@ def bezier_losses(params_a: MLP, bend: MLP, params_b: MLP, x: Any, y: Any, ts: A
     return _bezier_losses(a, bend, b, x, y, act, wd, ts)
 
 
-@functools.partial(jax.jit, static_argnames=("n_steps", "batch_size", "activation"))
+@functools.partial(jax.jit, static_argnames=("n_steps", "batch_size"))
 def _fit_bezier(key, a, b, x, y, n_steps, batch_size, activation, learning_rate, momentum, weight_decay):
     bend = jax.tree_util.tree_map(lambda p, q: 0.5 * (p + q), a, b)
     opt = optax.sgd(learning_rate, momentum=momentum)
@@ -862,8 +868,8 @@ def fit_bezier(key: jax.Array, params_a: MLP, params_b: MLP, data: Dataset, *, n
         raise ValueError(f"momentum must be in [0, 1), got {momentum}")
     activation = _activation(activation)
     weight_decay = real("weight_decay", weight_decay, minimum=0.0)
-    return _fit_bezier(key, params_a, params_b, x, y, n_steps, batch_size, activation, learning_rate, momentum,
-                       weight_decay)
+    return _fit_bezier(key, params_a, params_b, x, y, n_steps, batch_size, _mix(activation), learning_rate,
+                       momentum, weight_decay)
 
 
 def barrier(ts: Any, losses: Any) -> float:
@@ -903,17 +909,15 @@ def barrier(ts: Any, losses: Any) -> float:
 # ------------------------------------------------------------------------------------------- Hessian
 
 
-def _hvp_impl(activation, params, x, y, weight_decay, v):
+def _hvp_impl(params, x, y, weight_decay, mix, v):
     def flat_loss(theta):
-        return _loss(_unflatten(theta, params), x, y, activation, weight_decay)
+        return _loss(_unflatten(theta, params), x, y, mix, weight_decay)
 
     theta = _flatten(params)
     return jax.jvp(jax.grad(flat_loss), (theta,), (v,))[1]
 
 
-# one module-level function per activation, so that jax.tree_util.Partial wrappers of it share compiled code
-_HVP = {a: functools.partial(_hvp_impl, a) for a in ACTIVATIONS}
-_hvp_jit = jax.jit(_hvp_impl, static_argnums=0)
+_hvp_jit = jax.jit(_hvp_impl)
 
 
 def _hessian_args(params, x, y, activation, weight_decay):
@@ -921,7 +925,7 @@ def _hessian_args(params, x, y, activation, weight_decay):
     if params.w1.ndim != 2:
         raise ValueError(f"params must be a single network, got w1 {params.w1.shape}")
     x, y = _xy(params, x, y)
-    return params, x, y, _activation(activation), real("weight_decay", weight_decay, minimum=0.0)
+    return params, x, y, _mix(_activation(activation)), real("weight_decay", weight_decay, minimum=0.0)
 
 
 def hvp(params: MLP, x: Any, y: Any, v: Any, activation: str = "relu", weight_decay: float = 0.0) -> jax.Array:
@@ -959,7 +963,7 @@ def hvp(params: MLP, x: Any, y: Any, v: Any, activation: str = "relu", weight_de
     p = sum(math.prod(q.shape) for q in params)
     if v.shape != (p,):
         raise ValueError(f"v must have shape ({p},) (the parameters of params), got {v.shape}")
-    return _hvp_jit(act, params, x, y, wd, v)
+    return _hvp_jit(params, x, y, wd, act, v)
 
 
 def hessian_operator(params: MLP, x: Any, y: Any, activation: str = "relu",
@@ -987,14 +991,15 @@ def hessian_operator(params: MLP, x: Any, y: Any, activation: str = "relu",
         A function of ``v (P,)``.
     """
     params, x, y, act, wd = _hessian_args(params, x, y, activation, weight_decay)
-    return jax.tree_util.Partial(_HVP[act], params, x, y, jnp.asarray(wd))
+    # a module-level function with array arguments: operators of the same shapes share one compiled Lanczos
+    return jax.tree_util.Partial(_hvp_impl, params, x, y, jnp.asarray(wd), act)
 
 
-@functools.partial(jax.jit, static_argnums=(0, 5))
-def _dense_hessian(activation, params, x, y, weight_decay, chunk):
+@functools.partial(jax.jit, static_argnums=(5,))
+def _dense_hessian(params, x, y, weight_decay, mix, chunk):
     p = sum(math.prod(q.shape) for q in params)
     eye = jnp.eye(p)
-    cols = jax.lax.map(lambda v: _hvp_impl(activation, params, x, y, weight_decay, v), eye, batch_size=chunk)
+    cols = jax.lax.map(lambda v: _hvp_impl(params, x, y, weight_decay, mix, v), eye, batch_size=chunk)
     h = cols.T
     return 0.5 * (h + h.T)
 
@@ -1031,7 +1036,7 @@ def hessian(params: MLP, x: Any, y: Any, activation: str = "relu", weight_decay:
     chunk = 32
     allocation(f"a dense Hessian of params with P = {p} parameters",
                8.0 * (3 * p * p + chunk * x.shape[0] * (params.w1.shape[0] + params.w2.shape[0]) * 4))
-    return _dense_hessian(act, params, x, y, wd, chunk)
+    return _dense_hessian(params, x, y, wd, act, chunk)
 
 
 def index(eigenvalues: Any, tol: float = 0.0) -> int:

@@ -1007,7 +1007,8 @@ class Lanczos(NamedTuple):
 
 class SpectralQuadrature(NamedTuple):
     r"""Output of :func:`slq`: Ritz values ``nodes (n_vectors, n_steps)`` and Gauss weights ``weights`` (each row
-    sums to 1). The estimated spectral measure is :math:`\mu = \frac{1}{n_v}\sum_{v,j} w_{vj}\,\delta_{\lambda_{vj}}`."""
+    sums to 1). The estimated spectral measure is
+    :math:`\mu = \frac{1}{n_v}\sum_{v,j} w_{vj}\,\delta_{\lambda_{vj}}`."""
 
     nodes: jax.Array
     weights: jax.Array

@@ -90,7 +90,8 @@ def test_slq_density_of_a_large_goe_is_the_semicircle():
     # a wrong law (semicircle of radius 2.2) is far off
     x2 = 1.1 * x
     sc2 = sc / 1.1
-    wrong = np.trapezoid(sc2 * np.exp(-0.5 * ((grid[:, None] - x2) / 0.1) ** 2), x2, axis=1) / (np.sqrt(2 * np.pi) * 0.1)
+    kernel = np.exp(-0.5 * ((grid[:, None] - x2) / 0.1) ** 2) / (np.sqrt(2 * np.pi) * 0.1)
+    wrong = np.trapezoid(sc2 * kernel, x2, axis=1)
     assert np.max(np.abs(rho - wrong)) > 0.05
 
 
