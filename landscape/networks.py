@@ -439,26 +439,24 @@ def _train_core(key, x, y, x_all, y_all, width, n_out, n_steps, batch_size, reco
     n = x.shape[0]
     full_batch = batch_size >= n
 
-    def step(carry, k):
+    def step(carry, idx):
         params, state = carry
-        if full_batch:
-            xb, yb = x, y
-        else:
-            idx = jax.random.randint(k, (batch_size,), 0, n)
-            xb, yb = x[idx], y[idx]
+        xb, yb = (x, y) if full_batch else (x[idx], y[idx])
         grads = jax.grad(_loss)(params, xb, yb, activation, weight_decay)
         updates, state = opt.update(grads, state, params)
         return (optax.apply_updates(params, updates), state), None
 
-    def block(carry, keys):
-        carry, _ = jax.lax.scan(step, carry, keys)
+    def block(carry, idx):
+        carry, _ = jax.lax.scan(step, carry, idx)
         p = carry[0]
         return carry, (_loss(p, x_all, y_all, activation, weight_decay), p if keep_checkpoints else None)
 
     n_rec = n_steps // record_every
-    keys = jax.random.split(k_steps, n_rec * record_every).reshape(n_rec, record_every)
+    # every batch drawn up front, outside the loop (uniform with replacement): a smaller program to compile
+    shape = (n_rec, record_every, 0 if full_batch else batch_size)
+    batches = jax.random.randint(k_steps, shape, 0, n)
     carry0 = (params, opt.init(params))
-    (params, _), (losses, ckpt) = jax.lax.scan(block, carry0, keys)
+    (params, _), (losses, ckpt) = jax.lax.scan(block, carry0, batches)
     loss0 = _loss(carry0[0], x_all, y_all, activation, weight_decay)
     losses = jnp.concatenate([loss0[None], losses])
     if keep_checkpoints:
@@ -477,7 +475,9 @@ def _train_many(keys, x, y, x_all, y_all, width, n_out, n_steps, batch_size, rec
         return _train_core(k, x, y, x_all, y_all, width, n_out, n_steps, batch_size, record_every,
                            keep_checkpoints, learning_rate, momentum, weight_decay, activation)
 
-    return jax.vmap(one)(keys)
+    # lax.map, not vmap: one compiled program that trains the networks in turn; on a CPU, vmap of the training
+    # loop more than doubles the compilation time for no gain at these sizes
+    return jax.lax.map(one, keys)
 
 
 def _train_args(data, width, n_steps, batch_size, learning_rate, momentum, activation, weight_decay,
@@ -501,8 +501,10 @@ def _train_args(data, width, n_steps, batch_size, learning_rate, momentum, activ
     n_out = int(np.max(np.asarray(data.y_train))) + 1
     d = int(data.x_train.shape[1])
     size = width * (d + n_out + 2)
-    allocation(f"checkpoints of width = {width} every record_every = {record_every} of n_steps = {n_steps}",
-               8.0 * size * (n_steps // record_every + 1) * bool(checkpoints) + 8.0 * batch_size * width * 4)
+    allocation(f"checkpoints of width = {width} every record_every = {record_every} of n_steps = {n_steps}, "
+               f"and n_steps * batch_size = {n_steps} * {batch_size} batch indices",
+               8.0 * size * (n_steps // record_every + 1) * bool(checkpoints) + 8.0 * batch_size * width * 4
+               + 4.0 * n_steps * batch_size * (batch_size < n_train))
     static = dict(width=width, n_out=n_out, n_steps=n_steps, batch_size=batch_size, record_every=record_every,
                   keep_checkpoints=bool(checkpoints))
     return data, static, (learning_rate, momentum, weight_decay, _mix(activation))
@@ -568,8 +570,8 @@ def train_seeds(key: jax.Array, data: Dataset, width: int, n_seeds: int, *, n_st
                 batch_size: int | None = 64, learning_rate: float = 0.1, momentum: float = 0.9,
                 activation: str = "relu", weight_decay: float = 0.0, record_every: int = 100,
                 checkpoints: bool = False) -> TrainResult:
-    """Train ``n_seeds`` independent networks in one compiled call (``jax.vmap`` of :func:`train` over the keys
-    ``jax.random.split(key, n_seeds)``).
+    """Train ``n_seeds`` independent networks in one compiled call (``jax.lax.map`` of :func:`train` over the keys
+    ``jax.random.split(key, n_seeds)``: network ``s`` is exactly ``train(keys[s], ...)``).
 
     Parameters
     ----------
@@ -608,8 +610,9 @@ def train_seeds(key: jax.Array, data: Dataset, width: int, n_seeds: int, *, n_st
     n_seeds = integer("n_seeds", n_seeds, minimum=1, maximum=10**4)
     data, static, dyn = _train_args(data, width, n_steps, batch_size, learning_rate, momentum, activation,
                                     weight_decay, record_every, checkpoints)
-    allocation(f"n_seeds = {n_seeds} networks of width = {width}",
-               8.0 * n_seeds * static["batch_size"] * width * 4 * (1 + 0 * n_seeds))
+    allocation(f"n_seeds = {n_seeds} networks of width = {width} with checkpoints",
+               8.0 * n_seeds * width * (data.x_train.shape[1] + 12) * (static["n_steps"] // static["record_every"] + 1)
+               * static["keep_checkpoints"])
     keys = jax.random.split(key, n_seeds)
     params, losses, ckpt = _train_many(keys, data.x_train, data.y_train, data.x_train, data.y_train, **static,
                                        learning_rate=dyn[0], momentum=dyn[1], weight_decay=dyn[2], activation=dyn[3])
@@ -800,16 +803,16 @@ def _fit_bezier(key, a, b, x, y, n_steps, batch_size, activation, learning_rate,
     opt = optax.sgd(learning_rate, momentum=momentum)
     n = x.shape[0]
 
-    def step(carry, k):
+    def step(carry, draw):
         bend, state = carry
-        k_t, k_b = jax.random.split(k)
-        t = jax.random.uniform(k_t)
-        idx = jax.random.randint(k_b, (batch_size,), 0, n)
+        t, idx = draw
         g = jax.grad(lambda q: _loss(_bezier(a, q, b, t), x[idx], y[idx], activation, weight_decay))(bend)
         updates, state = opt.update(g, state, bend)
         return (optax.apply_updates(bend, updates), state), None
 
-    (bend, _), _ = jax.lax.scan(step, (bend, opt.init(bend)), jax.random.split(key, n_steps))
+    k_t, k_b = jax.random.split(key)  # every time and batch drawn up front
+    draws = (jax.random.uniform(k_t, (n_steps,)), jax.random.randint(k_b, (n_steps, batch_size), 0, n))
+    (bend, _), _ = jax.lax.scan(step, (bend, opt.init(bend)), draws)
     return bend
 
 
@@ -868,6 +871,7 @@ def fit_bezier(key: jax.Array, params_a: MLP, params_b: MLP, data: Dataset, *, n
         raise ValueError(f"momentum must be in [0, 1), got {momentum}")
     activation = _activation(activation)
     weight_decay = real("weight_decay", weight_decay, minimum=0.0)
+    allocation(f"n_steps * batch_size = {n_steps} * {batch_size} batch indices", 4.0 * n_steps * (batch_size + 2))
     return _fit_bezier(key, params_a, params_b, x, y, n_steps, batch_size, _mix(activation), learning_rate,
                        momentum, weight_decay)
 
