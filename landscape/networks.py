@@ -60,7 +60,7 @@ __all__ = ["ACTIVATIONS", "MAX_DENSE_PARAMS", "Dataset", "MLP", "TrainResult", "
            "align_hidden", "line_losses", "bezier_losses", "fit_bezier", "barrier", "hvp", "hessian_operator",
            "hessian", "index"]
 
-#: The hidden-layer activations: ``"relu"`` (:math:`\max(0, z)`) and ``"tanh"``.
+#: Names of the hidden-layer activations, ``"relu"`` (:math:`\max(0, z)`) and ``"tanh"``.
 ACTIVATIONS = ("relu", "tanh")
 
 #: The largest number of parameters for which :func:`hessian` builds the dense Hessian (``P × P`` float64:
@@ -671,7 +671,7 @@ def align_hidden(params_a: MLP, params_b: MLP) -> tuple[MLP, np.ndarray]:
 
     Returns
     -------
-    tuple of (MLP, numpy.ndarray)
+    tuple
         ``permute_hidden(params_b, perm)`` and ``perm``.
 
     References

@@ -1074,7 +1074,7 @@ def lanczos(matvec: Any, v0: Any, n_steps: int) -> Lanczos:
 
     Parameters
     ----------
-    matvec : callable
+    matvec : collections.abc.Callable
         :math:`v \mapsto Av` for a symmetric :math:`A`, a JAX-traceable function of ``(dim,)`` arrays; a
         ``jax.tree_util.Partial`` (e.g. :func:`landscape.networks.hessian_operator`) compiles once for all
         operators of the same shapes.
@@ -1135,7 +1135,7 @@ def slq(key: jax.Array, matvec: Any, dim: int, n_steps: int, n_vectors: int) -> 
     ----------
     key : jax.Array
         PRNG key of the Rademacher vectors.
-    matvec : callable
+    matvec : collections.abc.Callable
         :math:`v\mapsto Av` (see :func:`lanczos`).
     dim : int
         Dimension ``n`` of the operator.
