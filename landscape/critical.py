@@ -67,23 +67,28 @@ class CriticalPoints(NamedTuple):
     hessian_eigenvalues: np.ndarray  #: tangent Hessian spectra, shape (m, N-1), ascending
 
 
-@partial(jax.jit, static_argnames=("n_iter", "saddle_free"))
+@partial(jax.jit, static_argnames=("n_iter",))
 def _second_order_batch(field: fields.PreparedField, sigma: Array, n_iter: int, max_step: float, tol: float,
-                        damping: float, saddle_free: bool) -> tuple[Array, Array]:
-    """Newton (``saddle_free=False``) or saddle-free Newton iterations from a batch of points: one kernel for both.
+                        damping: float, saddle_free: Array) -> tuple[Array, Array]:
+    """Newton (``saddle_free`` false) or saddle-free Newton iterations from a batch of points: one kernel for both.
 
+    ``saddle_free`` is a traced boolean scalar, so one compilation per shape serves both methods; ``lax.cond`` runs
+    only the chosen step (an unbatched predicate stays a branch under ``vmap``), so Newton keeps its LU solve.
     Each start stops moving at the first iterate with ``|grad| <= tol``; the second output counts its steps.
     """
+
+    def newton_step(g_t, h_t):  # -H^{-1} g
+        return -jnp.linalg.solve(h_t, g_t)
+
+    def saddle_free_step(g_t, h_t):  # -V (|Lambda| + damping)^{-1} V^T g
+        lam, vecs = jnp.linalg.eigh(h_t)
+        return -vecs @ ((vecs.T @ g_t) / (jnp.abs(lam) + damping))
 
     def one(s):
         def body(_, carry):
             s, steps = carry
             _, g_t, h_t = fields.tangent_derivatives(field, s)
-            if saddle_free:  # -V (|Lambda| + damping)^{-1} V^T g
-                lam, vecs = jnp.linalg.eigh(h_t)
-                x = -vecs @ ((vecs.T @ g_t) / (jnp.abs(lam) + damping))
-            else:  # -H^{-1} g
-                x = -jnp.linalg.solve(h_t, g_t)
+            x = jax.lax.cond(saddle_free, saddle_free_step, newton_step, g_t, h_t)
             v = sphere.from_tangent(s, x)
             norm = jnp.linalg.norm(v)
             v = jnp.where(norm > max_step, v * max_step / norm, v)
@@ -105,7 +110,7 @@ def _second_order(field: Field, sigma: Array, name: str, n_iter: int, max_step: 
     sigma = jnp.asarray(sigma, dtype=jnp.float64)
     batch = sigma.reshape(-1, sigma.shape[-1])
     out, steps = _second_order_batch(fields.prepare(field), batch, n_iter, max_step * np.sqrt(sigma.shape[-1]), tol,
-                                     damping, saddle_free)
+                                     damping, jnp.asarray(saddle_free))
     out = out.reshape(sigma.shape)
     if return_iterations:
         return out, np.asarray(steps).reshape(sigma.shape[:-1])

@@ -125,9 +125,10 @@ def test_newton_and_sfn_share_one_compiled_kernel_per_shape():
     j = ls.fields.sample_pspin(jax.random.key(28), 5, 3)
     s = ls.sphere.random_points(jax.random.key(29), 5, 3)
     crit.newton(j, s, n_iter=4, tol=1e-3)
-    crit.saddle_free_newton(j, s, n_iter=4, tol=1e-3)
     before = crit._second_order_batch._cache_size()
-    crit.newton(j, s, n_iter=4, tol=1e-5, max_step=0.2)  # tol, max_step and damping are traced, not static
+    # the method, tol, max_step and damping are traced, not static: no second compilation for the same shapes
+    crit.saddle_free_newton(j, s, n_iter=4, tol=1e-3)
+    crit.newton(j, s, n_iter=4, tol=1e-5, max_step=0.2)
     crit.saddle_free_newton(j, s, n_iter=4, tol=1e-7, damping=0.2)
     assert crit._second_order_batch._cache_size() == before
 
