@@ -52,8 +52,9 @@ __all__ = [
     "MAX_STEPS",
 ]
 
-#: Most steps :func:`gradient_descent` and :func:`saddle_search` take in one call (their cost is time, not memory:
-#: about 10 µs a step at small N, so ten million steps are minutes; the book's chapters use a few thousand).
+#: Most steps :func:`gradient_descent`, :func:`saddle_search`, :func:`newton` and :func:`saddle_free_newton` take in
+#: one call (their cost is time, not memory: about 10 µs a step at small N, so ten million steps are minutes; the
+#: book's chapters use a few thousand).
 MAX_STEPS = 10**7
 
 
@@ -67,14 +68,16 @@ class CriticalPoints(NamedTuple):
     hessian_eigenvalues: np.ndarray  #: tangent Hessian spectra, shape (m, N-1), ascending
 
 
-@partial(jax.jit, static_argnames=("n_iter",))
-def _second_order_batch(field: fields.PreparedField, sigma: Array, n_iter: int, max_step: float, tol: float,
+@jax.jit
+def _second_order_batch(field: fields.PreparedField, sigma: Array, n_iter: Array, max_step: float, tol: float,
                         damping: float, saddle_free: Array) -> tuple[Array, Array]:
     """Newton (``saddle_free`` false) or saddle-free Newton iterations from a batch of points: one kernel for both.
 
-    ``saddle_free`` is a traced boolean scalar, so one compilation per shape serves both methods; ``lax.cond`` runs
-    only the chosen step (an unbatched predicate stays a branch under ``vmap``), so Newton keeps its LU solve.
-    Each start stops moving at the first iterate with ``|grad| <= tol``; the second output counts its steps.
+    Every argument but the field's and the points' shapes is traced, so one compilation per shape serves both
+    methods, any ``n_iter`` and any tolerance; ``lax.cond`` runs only the chosen step (an unbatched predicate stays a
+    branch under ``vmap``), so Newton keeps its LU solve. Each start stops at the first iterate with
+    ``|grad| <= tol``; the loop ends when every start has stopped or after ``n_iter`` steps, and the second output
+    counts each start's steps.
     """
 
     def newton_step(g_t, h_t):  # -H^{-1} g
@@ -85,18 +88,23 @@ def _second_order_batch(field: fields.PreparedField, sigma: Array, n_iter: int, 
         return -vecs @ ((vecs.T @ g_t) / (jnp.abs(lam) + damping))
 
     def one(s):
-        def body(_, carry):
-            s, steps = carry
+        def go_on(carry):
+            i, _, _, done = carry
+            return (i < n_iter) & ~done
+
+        def body(carry):
+            i, s, steps, _ = carry
             _, g_t, h_t = fields.tangent_derivatives(field, s)
+            done = jnp.linalg.norm(g_t) <= tol
             x = jax.lax.cond(saddle_free, saddle_free_step, newton_step, g_t, h_t)
             v = sphere.from_tangent(s, x)
             norm = jnp.linalg.norm(v)
             v = jnp.where(norm > max_step, v * max_step / norm, v)
             v = jnp.where(jnp.all(jnp.isfinite(v)), v, 0.0)
-            done = jnp.linalg.norm(g_t) <= tol
-            return jnp.where(done, s, sphere.retract(s, v)), steps + jnp.where(done, 0, 1)
+            return i + 1, jnp.where(done, s, sphere.retract(s, v)), steps + jnp.where(done, 0, 1), done
 
-        return jax.lax.fori_loop(0, n_iter, body, (s, jnp.int32(0)))
+        _, s, steps, _ = jax.lax.while_loop(go_on, body, (jnp.int32(0), s, jnp.int32(0), jnp.bool_(False)))
+        return s, steps
 
     return jax.vmap(one)(sigma)
 
@@ -109,8 +117,8 @@ def _second_order(field: Field, sigma: Array, name: str, n_iter: int, max_step: 
     _check_starts(field, math.prod(jnp.shape(sigma)[:-1]), f"the batch size of {name}")
     sigma = jnp.asarray(sigma, dtype=jnp.float64)
     batch = sigma.reshape(-1, sigma.shape[-1])
-    out, steps = _second_order_batch(fields.prepare(field), batch, n_iter, max_step * np.sqrt(sigma.shape[-1]), tol,
-                                     damping, jnp.asarray(saddle_free))
+    out, steps = _second_order_batch(fields.prepare(field), batch, jnp.int32(n_iter),
+                                     max_step * np.sqrt(sigma.shape[-1]), tol, damping, jnp.asarray(saddle_free))
     out = out.reshape(sigma.shape)
     if return_iterations:
         return out, np.asarray(steps).reshape(sigma.shape[:-1])
@@ -133,7 +141,7 @@ def newton(field: Field, sigma: Array, n_iter: int = 30, max_step: float = 0.5, 
     same kernel.
     """
     _check_field_and_points(field, sigma)
-    n_iter = _validate.integer("n_iter", n_iter, minimum=1)
+    n_iter = _validate.integer("n_iter", n_iter, minimum=1, maximum=MAX_STEPS)
     max_step = _validate.real("max_step", max_step, minimum=0.0, strict_minimum=True)
     tol = _validate.real("tol", tol, minimum=0.0)
     return _second_order(field, sigma, "sigma", n_iter, max_step, tol, 0.0, False, return_iterations)
@@ -192,7 +200,7 @@ def saddle_free_newton(field: Field, sigma0: Array, n_iter: int = 50, damping: f
         The end points, and with ``return_iterations`` a NumPy integer array of steps (shape ``sigma0.shape[:-1]``).
     """
     _check_field_and_points(field, sigma0, "sigma0")
-    n_iter = _validate.integer("n_iter", n_iter, minimum=1)
+    n_iter = _validate.integer("n_iter", n_iter, minimum=1, maximum=MAX_STEPS)
     damping = _validate.real("damping", damping, minimum=0.0, strict_minimum=True)
     max_step = _validate.real("max_step", max_step, minimum=0.0, strict_minimum=True)
     tol = _validate.real("tol", tol, minimum=0.0)

@@ -126,16 +126,17 @@ def test_newton_and_sfn_share_one_compiled_kernel_per_shape():
     s = ls.sphere.random_points(jax.random.key(29), 5, 3)
     crit.newton(j, s, n_iter=4, tol=1e-3)
     before = crit._second_order_batch._cache_size()
-    # the method, tol, max_step and damping are traced, not static: no second compilation for the same shapes
+    # the method, n_iter, tol, max_step and damping are traced, not static: one compilation for the same shapes
     crit.saddle_free_newton(j, s, n_iter=4, tol=1e-3)
-    crit.newton(j, s, n_iter=4, tol=1e-5, max_step=0.2)
-    crit.saddle_free_newton(j, s, n_iter=4, tol=1e-7, damping=0.2)
+    crit.newton(j, s, n_iter=9, tol=1e-5, max_step=0.2)
+    crit.saddle_free_newton(j, s, n_iter=17, tol=1e-7, damping=0.2)
     assert crit._second_order_batch._cache_size() == before
 
 
 @pytest.mark.parametrize("kwargs, error, name", [
     (dict(n_iter=0), ValueError, "n_iter"),
     (dict(n_iter=2.5), TypeError, "n_iter"),
+    (dict(n_iter=10**12), ValueError, "n_iter"),
     (dict(damping=0.0), ValueError, "damping"),
     (dict(damping=-1.0), ValueError, "damping"),
     (dict(damping=float("nan")), ValueError, "damping"),
