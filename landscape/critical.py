@@ -6,6 +6,8 @@ r"""Finding and classifying critical points of a sampled field on :math:`S_N`.
   point: a list of the critical points of one sample, complete at small :math:`N` when the starts are many.
 * :func:`gradient_descent` — Riemannian gradient descent with the metric-projection retraction; it ends near
   local minima, which :func:`newton` then polishes to machine precision.
+* :func:`saddle_free_newton` — Newton's step with the Hessian's eigenvalues replaced by their absolute values
+  (Dauphin et al. 2014): it keeps Newton's curvature rescaling but always descends, so saddles repel it.
 * :func:`classify` — energy, Riemannian gradient norm, tangent Hessian spectrum and index at given points.
 
 A point is *certified critical* when :math:`|\operatorname{grad} H(\sigma)| \le` ``tol``
@@ -39,6 +41,7 @@ Field = fields.Field
 __all__ = [
     "CriticalPoints",
     "newton",
+    "saddle_free_newton",
     "classify",
     "census",
     "deduplicate",
@@ -49,8 +52,9 @@ __all__ = [
     "MAX_STEPS",
 ]
 
-#: Most steps :func:`gradient_descent` and :func:`saddle_search` take in one call (their cost is time, not memory:
-#: about 10 µs a step at small N, so ten million steps are minutes; the book's chapters use a few thousand).
+#: Most steps :func:`gradient_descent`, :func:`saddle_search`, :func:`newton` and :func:`saddle_free_newton` take in
+#: one call (their cost is time, not memory: about 10 µs a step at small N, so ten million steps are minutes; the
+#: book's chapters use a few thousand).
 MAX_STEPS = 10**7
 
 
@@ -64,37 +68,143 @@ class CriticalPoints(NamedTuple):
     hessian_eigenvalues: np.ndarray  #: tangent Hessian spectra, shape (m, N-1), ascending
 
 
-@partial(jax.jit, static_argnames=("n_iter",))
-def _newton_batch(field: fields.PreparedField, sigma: Array, n_iter: int, max_step: float) -> Array:
+@jax.jit
+def _second_order_batch(field: fields.PreparedField, sigma: Array, n_iter: Array, max_step: float, tol: float,
+                        damping: float, saddle_free: Array) -> tuple[Array, Array]:
+    """Newton (``saddle_free`` false) or saddle-free Newton iterations from a batch of points: one kernel for both.
+
+    Every argument but the field's and the points' shapes is traced, so one compilation per shape serves both
+    methods, any ``n_iter`` and any tolerance; ``lax.cond`` runs only the chosen step (an unbatched predicate stays a
+    branch under ``vmap``), so Newton keeps its LU solve. Each start stops at the first iterate with
+    ``|grad| <= tol``; the loop ends when every start has stopped or after ``n_iter`` steps, and the second output
+    counts each start's steps.
+    """
+
+    def newton_step(g_t, h_t):  # -H^{-1} g
+        return -jnp.linalg.solve(h_t, g_t)
+
+    def saddle_free_step(g_t, h_t):  # -V (|Lambda| + damping)^{-1} V^T g
+        lam, vecs = jnp.linalg.eigh(h_t)
+        return -vecs @ ((vecs.T @ g_t) / (jnp.abs(lam) + damping))
+
     def one(s):
-        def body(_, s):
+        def go_on(carry):
+            i, _, _, done = carry
+            return (i < n_iter) & ~done
+
+        def body(carry):
+            i, s, steps, _ = carry
             _, g_t, h_t = fields.tangent_derivatives(field, s)
-            v = -sphere.from_tangent(s, jnp.linalg.solve(h_t, g_t))
+            done = jnp.linalg.norm(g_t) <= tol
+            x = jax.lax.cond(saddle_free, saddle_free_step, newton_step, g_t, h_t)
+            v = sphere.from_tangent(s, x)
             norm = jnp.linalg.norm(v)
             v = jnp.where(norm > max_step, v * max_step / norm, v)
             v = jnp.where(jnp.all(jnp.isfinite(v)), v, 0.0)
-            return sphere.retract(s, v)
+            return i + 1, jnp.where(done, s, sphere.retract(s, v)), steps + jnp.where(done, 0, 1), done
 
-        return jax.lax.fori_loop(0, n_iter, body, s)
+        _, s, steps, _ = jax.lax.while_loop(go_on, body, (jnp.int32(0), s, jnp.int32(0), jnp.bool_(False)))
+        return s, steps
 
     return jax.vmap(one)(sigma)
 
 
-def newton(field: Field, sigma: Array, n_iter: int = 30, max_step: float = 0.5) -> Array:
+def _second_order(field: Field, sigma: Array, name: str, n_iter: int, max_step: float, tol: float, damping: float,
+                  saddle_free: bool, return_iterations: bool) -> Array | tuple[Array, np.ndarray]:
+    """Shared driver of :func:`newton` and :func:`saddle_free_newton` (arguments already validated)."""
+    if not isinstance(return_iterations, bool):
+        raise TypeError(f"return_iterations must be True or False, got {return_iterations!r}")
+    _check_starts(field, math.prod(jnp.shape(sigma)[:-1]), f"the batch size of {name}")
+    sigma = jnp.asarray(sigma, dtype=jnp.float64)
+    batch = sigma.reshape(-1, sigma.shape[-1])
+    out, steps = _second_order_batch(fields.prepare(field), batch, jnp.int32(n_iter),
+                                     max_step * np.sqrt(sigma.shape[-1]), tol, damping, jnp.asarray(saddle_free))
+    out = out.reshape(sigma.shape)
+    if return_iterations:
+        return out, np.asarray(steps).reshape(sigma.shape[:-1])
+    return out
+
+
+def newton(field: Field, sigma: Array, n_iter: int = 30, max_step: float = 0.5, tol: float = 0.0,
+           return_iterations: bool = False) -> Array | tuple[Array, np.ndarray]:
     r"""Riemannian Newton iterations from ``sigma`` (one point or a batch), returning the final points.
 
     Each step solves :math:`\operatorname{Hess}H(\sigma)\,v = -\operatorname{grad}H(\sigma)` on the tangent space,
     caps :math:`|v| \le` ``max_step`` :math:`\cdot\sqrt{N}`, and retracts. Newton is attracted by critical points
     of every index (Absil, Mahony & Sepulchre 2008, ch. 6), which is what a census needs. Check the result with
     :func:`classify`: a start far from any critical point may stall.
+
+    Stopping: ``n_iter`` steps, except that a start stops moving at the first iterate where
+    :math:`|\operatorname{grad}H| \le` ``tol`` (the default ``tol = 0`` never stops early). With
+    ``return_iterations=True`` the function also returns, per start, the number of steps it took (``n_iter`` for a
+    start that never reached ``tol``, or reached it only at the last step). :func:`saddle_free_newton` runs in the
+    same kernel.
     """
     _check_field_and_points(field, sigma)
-    n_iter = _validate.integer("n_iter", n_iter, minimum=1)
+    n_iter = _validate.integer("n_iter", n_iter, minimum=1, maximum=MAX_STEPS)
     max_step = _validate.real("max_step", max_step, minimum=0.0, strict_minimum=True)
-    sigma = jnp.asarray(sigma, dtype=jnp.float64)
-    batch = sigma.reshape(-1, sigma.shape[-1])
-    out = _newton_batch(fields.prepare(field), batch, n_iter, max_step * np.sqrt(sigma.shape[-1]))
-    return out.reshape(sigma.shape)
+    tol = _validate.real("tol", tol, minimum=0.0)
+    return _second_order(field, sigma, "sigma", n_iter, max_step, tol, 0.0, False, return_iterations)
+
+
+def saddle_free_newton(field: Field, sigma0: Array, n_iter: int = 50, damping: float = 0.05, max_step: float = 0.5,
+                       tol: float = 1e-10, return_iterations: bool = False) -> Array | tuple[Array, np.ndarray]:
+    r"""Saddle-free Newton iterations on :math:`S_N` from ``sigma0`` (one point or a batch): descent that uses curvature.
+
+    With :math:`h = V\Lambda V^\top` the tangent Riemannian Hessian and :math:`g` the tangent gradient
+    (:func:`landscape.fields.tangent_derivatives`), each step is
+
+    .. math::
+
+        v = -V\,(|\Lambda| + \delta I)^{-1}\,V^\top g, \qquad \sigma \leftarrow R_\sigma(v),
+
+    with :math:`\delta` = ``damping`` :math:`> 0`, the step capped at :math:`|v| \le` ``max_step``
+    :math:`\cdot\sqrt N` and :math:`R` the retraction :func:`landscape.sphere.retract`. Newton's step
+    :math:`-h^{-1}g` divides the gradient component along each eigenvector by :math:`\lambda_i`, so along a direction of
+    negative curvature it points uphill and a saddle attracts it; dividing by :math:`|\lambda_i|` keeps Newton's
+    rescaling but always goes downhill, so saddles repel. This is the saddle-free Newton method of Dauphin et al.,
+    *Identifying and attacking the saddle point problem in high-dimensional non-convex optimization*, NeurIPS 2014
+    (arXiv:1406.2572), derived there as a generalised trust-region step whose trust region is measured by
+    :math:`|h|`. Their Algorithm 1 ("approximate saddle-free Newton") uses :math:`(|\hat H| + \lambda I)^{-1}` in a
+    Krylov subspace of :math:`k` Lanczos vectors, with the damping :math:`\lambda` chosen by a line search at every
+    step. Here the Hessian is diagonalised exactly (:math:`N-1 \le` a few hundred) and the damping is the fixed
+    additive :math:`\delta`, which bounds the step along nearly flat directions (:math:`|\lambda_i| \ll \delta`) by
+    :math:`|g_i|/\delta`; the cap bounds it further. Near a minimum with smallest eigenvalue :math:`\lambda_1` the
+    error contracts by about :math:`\delta/(\lambda_1 + \delta)` per step: linear, not quadratic, convergence.
+
+    Stopping: at most ``n_iter`` steps; a start stops moving at the first iterate where
+    :math:`|\operatorname{grad}H| \le` ``tol``. Returns the final points (shape of ``sigma0``) and, with
+    ``return_iterations=True``, also the number of steps each start took (``n_iter`` where it never reached ``tol``
+    before the last step). Certify end points with :func:`classify`. Same kernel as :func:`newton`.
+
+    Parameters
+    ----------
+    field : jax.Array
+        The couplings of a pure p-spin (or a mixed field), as for :func:`newton`.
+    sigma0 : jax.Array
+        Starting point(s) on :math:`S_N`, shape ``(N,)`` or ``(..., N)``.
+    n_iter : int
+        Most steps per start, ``>= 1``.
+    damping : float
+        The additive damping :math:`\delta > 0` of :math:`|\Lambda|`.
+    max_step : float
+        Cap on the step length in units of :math:`\sqrt N`, ``> 0``.
+    tol : float
+        Gradient norm :math:`|\operatorname{grad}H|` at which a start stops, ``>= 0``.
+    return_iterations : bool
+        Also return the steps taken per start.
+
+    Returns
+    -------
+    jax.Array or tuple
+        The end points, and with ``return_iterations`` a NumPy integer array of steps (shape ``sigma0.shape[:-1]``).
+    """
+    _check_field_and_points(field, sigma0, "sigma0")
+    n_iter = _validate.integer("n_iter", n_iter, minimum=1, maximum=MAX_STEPS)
+    damping = _validate.real("damping", damping, minimum=0.0, strict_minimum=True)
+    max_step = _validate.real("max_step", max_step, minimum=0.0, strict_minimum=True)
+    tol = _validate.real("tol", tol, minimum=0.0)
+    return _second_order(field, sigma0, "sigma0", n_iter, max_step, tol, damping, True, return_iterations)
 
 
 @jax.jit
@@ -149,7 +259,7 @@ def _check_starts(field: Field, n_starts: int, name: str, copies: int = 1) -> No
 
     Per start, the batched kernels hold the contraction of each tensor but one slot (:math:`N^{p-1}` entries) and a
     few :math:`N\times N` matrices (Hessian, tangent Hessian, the solver's and eigensolver's copies): XLA's memory
-    analysis of :func:`_newton_batch` and :func:`_classify_batch` finds 2 to 3 such matrices per start, counted as 3
+    analysis of :func:`_second_order_batch` and :func:`_classify_batch` finds 2 to 3 such matrices per start, counted as 3
     here. ``copies`` = 2 when the antipodes are classified too.
     """
     couplings, _ = fields._check_field(field)

@@ -176,8 +176,13 @@ for _f in (fields.energy, fields.gradient, fields.hessian, fields.tangent_deriva
 e(fields.symmetrize, lambda b: dict(couplings=b["j"]), couplings=FIELD())
 
 # critical
-e(critical.newton, lambda b: dict(field=b["j"], sigma=b["sigma"], n_iter=3, max_step=0.5), field=FIELD(),
-  sigma=A(jnp.ones(5)), n_iter=I(NEG), max_step=R(NEGF))
+e(critical.newton, lambda b: dict(field=b["j"], sigma=b["sigma"], n_iter=3, max_step=0.5, tol=0.0,
+                                  return_iterations=False), field=FIELD(),
+  sigma=A(jnp.ones(5)), n_iter=I(NEG, HUGEV), max_step=R(NEGF), tol=R(NEGF), return_iterations=BOOL)
+e(critical.saddle_free_newton, lambda b: dict(field=b["j"], sigma0=b["sigma"], n_iter=3, damping=0.05, max_step=0.5,
+                                              tol=1e-10, return_iterations=False),
+  field=FIELD(), sigma0=A(jnp.ones(5)), n_iter=I(NEG, ZERO, HUGEV), damping=R(ZEROF, NEGF), max_step=R(ZEROF, NEGF),
+  tol=R(NEGF), return_iterations=BOOL)
 e(critical.classify, lambda b: dict(field=b["j"], sigma=b["sigma"]), field=FIELD(), sigma=A(jnp.ones(5)))
 e(critical.census, lambda b: dict(key=b["key"], field=b["j"], n_starts=8, tol=1e-9, n_iter=5, antipodes=False),
   key=KEYV, field=FIELD(), n_starts=I(ZERO, HUGEV), tol=R(NEGF), n_iter=I(NEG), antipodes=BOOL)
