@@ -246,8 +246,9 @@ def test_citations_and_bibliography_read_author_year():
     citations = 0
     for page in PAGES:
         static = page.read_text()
-        # math ("\\([0, 1]\\)", an interval) and code ("x[1]") are not citations: only the prose is scanned
-        prose = re.sub(r'<(span|div) class="math[^"]*">.*?</\1>', " ", static, flags=re.S)
+        # math ("\\([0, 1]\\)", an interval; a numbered display equation's div also carries an id) and code
+        # ("x[1]") are not citations: only the prose is scanned
+        prose = re.sub(r'<(span|div) class="math[^"]*"[^>]*>.*?</\1>', " ", static, flags=re.S)
         prose = re.sub(r"<(pre|code)\b.*?</\1>", " ", prose, flags=re.S)
         # the API pages, made from docstrings, cite nothing and write intervals in prose ("in [0, 1]")
         labels = [] if page.parent.name == "api" else NUMERIC_LABEL.findall(parse(prose).text)
