@@ -14,6 +14,9 @@ is the finite-:math:`N` form of :math:`\mu(t) = T - pE(t)`. Gradient flow is :ma
 
 * :func:`gradient_flow`, :func:`langevin` — finite :math:`N`, a batch of starts (and, through ``jax.vmap``, a batch
   of fields), recording the energy, :math:`\mu`, two-time correlations and optionally the bottom of the Hessian.
+* :func:`parallel_tempering` — equilibrium sampling of the Gibbs measures :math:`e^{-H/T}` at a ladder of
+  temperatures by replica exchange (Metropolis moves on :math:`S_N` and swaps), with the diagnostics
+  :func:`integrated_autocorrelation_time` and :func:`round_trips`.
 * :func:`cugliandolo_kurchan` — the closed equations for :math:`C(t,t')`, :math:`R(t,t')`, :math:`\mu(t)` and
   :math:`E(t)` that the dynamics obeys as :math:`N\to\infty` from a uniformly random start, on a uniform grid.
 * :func:`cugliandolo_kurchan_adaptive` — the same equations to long times (:math:`10^4` and beyond) on a grid
@@ -32,7 +35,11 @@ H.-J. Sommers, Z. Phys. B 92 (1993) 257; L. F. Cugliandolo, *Dynamics of glassy 
 arXiv:cond-mat/0210312 (the equations for general :math:`\xi`); G. Ben Arous, A. Dembo and A. Guionnet, Probab.
 Theory Relat. Fields 136 (2006) 619 (a proof of the equations for spherical mixtures); L. F. Cugliandolo and
 D. S. Dean, J. Phys. A 28 (1995) 4213 (the :math:`p = 2` solution); P. E. Kloeden and E. Platen, *Numerical
-Solution of Stochastic Differential Equations* (1992) (Euler–Maruyama); E. Hairer, C. Lubich and G. Wanner,
+Solution of Stochastic Differential Equations* (1992) (Euler–Maruyama); K. Hukushima and K. Nemoto, J. Phys.
+Soc. Jpn. 65 (1996) 1604 and R. H. Swendsen and J.-S. Wang, Phys. Rev. Lett. 57 (1986) 2607 (replica exchange);
+N. Metropolis, A. W. Rosenbluth, M. N. Rosenbluth, A. H. Teller and E. Teller, J. Chem. Phys. 21 (1953) 1087;
+N. Madras and A. D. Sokal, J. Stat. Phys. 50 (1988) 109 (the autocorrelation window); H. G. Katzgraber, S. Trebst,
+D. A. Huse and M. Troyer, J. Stat. Mech. (2006) P03018 (round trips); E. Hairer, C. Lubich and G. Wanner,
 *Geometric Numerical Integration* (2006), §IV.4 (projection methods); E. Hairer, S. P. Nørsett and G. Wanner,
 *Solving Ordinary Differential Equations I* (1993), §III.1 (Adams methods); B. Kim and A. Latz, Europhys. Lett.
 53 (2001) 660 (the decimated two-time grid).
@@ -71,6 +78,10 @@ __all__ = [
     "CKAdaptiveSolution",
     "cugliandolo_kurchan_adaptive",
     "spherical_sk_gradient_flow",
+    "TemperingRun",
+    "parallel_tempering",
+    "integrated_autocorrelation_time",
+    "round_trips",
     "EquilibriumSolution",
     "equilibrium_dynamics",
     "MCTExponents",
@@ -399,6 +410,263 @@ def langevin(key: Array, field: Field, sigma0: Array, temperature: float, dt: fl
     temperature = _validate.real("temperature", temperature, minimum=0.0)
     method = "euler-maruyama" if temperature > 0 else "euler"  # T = 0: no noise, and no response estimator
     return _run(key, field, sigma0, temperature, dt, n_steps, record_every, waiting_times, method, hessian, reference)
+
+
+# ---------------------------------------------------------------------------------- equilibrium: replica exchange
+
+
+class TemperingRun(NamedTuple):
+    r"""A parallel-tempering run (:func:`parallel_tempering`): ``M`` temperatures, ``S`` recorded sweeps.
+
+    Slot ``m`` always holds temperature ``temperatures[m]``; the replicas move between slots by swaps. Under
+    ``jax.vmap`` over fields every array gains a leading field axis.
+    """
+
+    temperatures: Array  #: the ladder T_0 < ... < T_{M-1}, shape (M,)
+    energy: Array  #: u = H/N of the configuration at temperature m after sweep s, shape (S, M)
+    move_acceptance: Array  #: fraction of accepted Metropolis moves at each temperature (production sweeps), (M,)
+    swap_acceptance: Array  #: fraction of accepted swaps of the pair (m, m+1) among those attempted, shape (M-1,)
+    temperature_index: Array  #: the slot (temperature index) of replica r after sweep s, integers, shape (S, M)
+    step_size: Array  #: the Metropolis step size used at each temperature in the production sweeps, shape (M,)
+    final: Array  #: the configurations after the last sweep, ordered by temperature, shape (M, N)
+
+
+@partial(jax.jit, static_argnames=("n_sweeps", "n_adapt", "n_moves", "jet", "order"))
+def _tempering(key: Array, field: Any, sigma: Array, betas: Array, step0: Array, target: Array,
+               n_sweeps: int, n_adapt: int, n_moves: int, jet: Callable, order: int):
+    m_temp, n = sigma.shape
+
+    def energy(s):  # order 0 for a field (the energy alone), 1 for a Landscape (whose jet starts at order 1)
+        return jet(field, s, order)[0]
+
+    def moves(s, h, step, k):  # n_moves Metropolis moves of every replica at its own temperature and step size
+        def one(carry, j):
+            s, h, acc = carry
+            kg, ku = jax.random.split(jax.random.fold_in(k, j))
+            g = jax.random.normal(kg, (m_temp * n,), dtype=s.dtype).reshape(m_temp, n)
+            proposal = sphere.retract(s, step[:, None] * sphere.project_gradient(s, g))
+            h_new = energy(proposal)
+            accept = jnp.log(jax.random.uniform(ku, (m_temp,), dtype=s.dtype)) < -betas * (h_new - h)
+            s = jnp.where(accept[:, None], proposal, s)
+            return (s, jnp.where(accept, h_new, h), acc + accept), None
+
+        (s, h, acc), _ = jax.lax.scan(one, (s, h, jnp.zeros(m_temp, s.dtype)), jnp.arange(n_moves))
+        return s, h, acc / n_moves
+
+    def swaps(s, h, labels, parity, k):  # pairs (m, m+1) with m = parity mod 2, all at once (disjoint pairs)
+        low = jnp.arange(m_temp - 1)
+        tried = (low % 2) == parity
+        log_ratio = (betas[:-1] - betas[1:]) * (h[:-1] - h[1:])
+        accept = tried & (jnp.log(jax.random.uniform(k, (m_temp - 1,), dtype=s.dtype)) < log_ratio)
+        up = jnp.concatenate([accept, jnp.zeros(1, bool)])  # slot m swaps with m+1
+        down = jnp.concatenate([jnp.zeros(1, bool), accept])  # slot m swaps with m-1
+        slots = jnp.arange(m_temp)
+        perm = jnp.where(up, slots + 1, jnp.where(down, slots - 1, slots))
+        return s[perm], h[perm], labels[perm], accept, tried
+
+    def sweep(carry, i):
+        s, h, labels, log_step = carry
+        k_move, k_swap = jax.random.split(jax.random.fold_in(key, i))
+        s, h, rate = moves(s, h, jnp.exp(log_step), k_move)
+        # Robbins-Monro on log(step) towards the target acceptance, during the n_adapt burn-in sweeps only
+        log_step = log_step + jnp.where(i < n_adapt, (rate - target) / jnp.sqrt(1.0 + i / 10.0), 0.0)
+        s, h, labels, accept, tried = swaps(s, h, labels, i % 2, k_swap)
+        return (s, h, labels, log_step), (h / n, jnp.argsort(labels), rate, accept, tried)
+
+    # one scan over burn-in and production (one compilation of the sweep); the burn-in records are dropped
+    carry = (sigma, energy(sigma), jnp.arange(m_temp), jnp.log(step0))
+    (s, _, _, log_step), out = jax.lax.scan(sweep, carry, jnp.arange(n_adapt + n_sweeps))
+    u, index, rate, accept, tried = (a[n_adapt:] for a in out)
+    swap_rate = jnp.sum(accept, axis=0) / jnp.maximum(jnp.sum(tried, axis=0), 1)
+    return u, index, jnp.mean(rate, axis=0), swap_rate, jnp.exp(log_step), s
+
+
+def parallel_tempering(key: Array, field: Field, temperatures: Array, n_sweeps: int, *,
+                       moves_per_sweep: int | None = None, n_adapt: int = 100, step_size: float | Array | None = None,
+                       target_acceptance: float = 0.4, sigma0: Array | None = None) -> TemperingRun:
+    r"""Replica-exchange Monte Carlo (parallel tempering) for the Gibbs measures :math:`\propto e^{-H/T_m}` on
+    :math:`S_N`, one replica per temperature of a ladder :math:`T_0 < \dots < T_{M-1}`.
+
+    The target is the product measure :math:`\prod_m e^{-\beta_m H(\sigma_m)}\,d\sigma_m/Z_m`, :math:`d\sigma` the
+    uniform (surface) measure of :math:`S_N`. One **sweep** is
+
+    1. ``moves_per_sweep`` (default :math:`N`) Metropolis moves of every replica: the proposal is
+       :math:`\sigma' = R_\sigma(\epsilon_m P_\sigma g)`, :math:`g` standard Gaussian in :math:`\mathbb R^N`,
+       :math:`R` the projection retraction of :func:`landscape.sphere.retract`, accepted with probability
+       :math:`\min(1, e^{-\beta_m[H(\sigma') - H(\sigma)]})`. **Detailed balance.** The law of :math:`\sigma'` is
+       invariant under the rotations that fix :math:`\sigma` (those commute with :math:`P_\sigma` and with the
+       retraction, and preserve the law of :math:`g`), and the whole construction is equivariant under all
+       rotations; so its density with respect to :math:`d\sigma` is a function of :math:`\sigma\cdot\sigma'` alone,
+       :math:`k(\sigma, \sigma') = \kappa(\sigma\cdot\sigma'/N) = k(\sigma', \sigma)`. A symmetric proposal with the
+       Metropolis acceptance satisfies detailed balance with respect to :math:`e^{-\beta H}d\sigma` (Metropolis et
+       al. 1953).
+    2. one round of **swaps** between neighbouring temperatures, the pairs :math:`(m, m+1)` with :math:`m` even on
+       even sweeps and odd on odd sweeps (disjoint pairs, done at once), each exchanging the two configurations
+       with probability
+
+       .. math:: \min\big(1, e^{(\beta_m - \beta_{m+1})(H(\sigma_m) - H(\sigma_{m+1}))}\big),
+
+       the Metropolis ratio of the exchange for the product measure (Hukushima & Nemoto 1996; Swendsen & Wang 1986).
+       Each round satisfies detailed balance; their alternation keeps the product measure invariant.
+
+    **Step sizes.** ``step_size`` (:math:`\epsilon_m`, a scalar or one per temperature; default
+    :math:`\min(1, T_m)/\sqrt N`, for which the energy change of a move is :math:`O(T)`) is adapted during
+    ``n_adapt`` burn-in sweeps, which are not recorded: after each, :math:`\log\epsilon_m` moves by
+    :math:`(a_m - a^*)/\sqrt{1 + s/10}` with :math:`a_m` the sweep's acceptance and :math:`a^*` =
+    ``target_acceptance``. The recorded ``n_sweeps`` use the final step sizes, fixed, so the recorded chain is an
+    exact Markov chain with the target as invariant measure. Everything runs in one compiled ``lax.scan``; a new
+    number of temperatures, sweeps or moves compiles anew, new temperatures or step sizes do not.
+
+    ``field`` is a coupling tensor, a :class:`~landscape.fields.MixedField`, a
+    :class:`~landscape.fields.PreparedField` or a :class:`Landscape`; ``sigma0`` (shape ``(M, N)``, ordered by
+    temperature) defaults to independent uniform points (drawn from ``key``). Cost: ``n_sweeps * moves_per_sweep``
+    energy evaluations of ``M`` points. Use :func:`integrated_autocorrelation_time` on ``energy`` for error bars
+    and :func:`round_trips` on ``temperature_index`` to see whether replicas cross the ladder.
+    """
+    _validate.prng_key("key", key)
+    temps = _temperature_ladder(temperatures)
+    m_temp = temps.shape[0]
+    n_sweeps = _validate.integer("n_sweeps", n_sweeps, minimum=1)
+    n_adapt = _validate.integer("n_adapt", n_adapt, minimum=0)
+    target = _validate.real("target_acceptance", target_acceptance, minimum=0.0, maximum=1.0, strict_minimum=True)
+    if target >= 1.0:
+        raise ValueError(f"target_acceptance must be in (0, 1), got {target}")
+    if isinstance(field, Landscape):
+        operand, jet = field
+        if not callable(jet):
+            raise TypeError(f"a Landscape's jet must be callable, got {type(jet).__name__}")
+        _finite_operand("field (the Landscape's operand)", operand)
+        if sigma0 is None:
+            raise ValueError("sigma0 is required with a Landscape (its dimension N is not known otherwise)")
+        n = np.shape(sigma0)[-1]
+    else:
+        couplings, _ = fields._check_field(field)
+        n = couplings[0].shape[0]
+        operand, jet = fields.prepare(field), fields.derivatives
+    moves_per_sweep = n if moves_per_sweep is None else moves_per_sweep
+    moves_per_sweep = _validate.integer("moves_per_sweep", moves_per_sweep, minimum=1)
+    # records: energies (8 bytes), indices (8), acceptances (3 x 8) per sweep and temperature; per move the M x N
+    # proposal, noise and state (a few copies)
+    _validate.allocation(f"n_sweeps = {n_sweeps} sweeps of M = {m_temp} temperatures, N = {n}",
+                         8.0 * m_temp * (5 * n_sweeps + 8 * n))
+    if step_size is None:
+        step = np.minimum(1.0, temps) / math.sqrt(n)
+    else:
+        _numeric("step_size", step_size)
+        step = np.asarray(step_size, dtype=np.float64)
+        if step.ndim == 0:
+            step = np.full(m_temp, float(step))
+        if step.shape != (m_temp,):
+            raise ValueError(f"step_size must be a number or one per temperature, shape ({m_temp},), "
+                             f"got shape {step.shape}")
+        if not np.all(np.isfinite(step)) or np.any(step <= 0):
+            raise ValueError(f"step_size must be finite and > 0, got {step}")
+    k_start, k_run = jax.random.split(key)
+    if sigma0 is None:
+        sigma0 = sphere.random_points(k_start, n, m_temp)
+    else:
+        _numeric("sigma0", sigma0)
+        sigma0 = sphere._point("sigma0", sigma0, batched=True)
+        if sigma0.shape != (m_temp, n):
+            raise ValueError(f"sigma0 must have shape (M, N) = ({m_temp}, {n}), one point per temperature, "
+                             f"got {sigma0.shape}")
+    u, index, rate, swap_rate, step_final, final = _tempering(
+        k_run, operand, jnp.asarray(sigma0, dtype=jnp.float64), jnp.asarray(1.0 / temps), jnp.asarray(step),
+        jnp.float64(target), n_sweeps, n_adapt, moves_per_sweep, jet, 1 if isinstance(field, Landscape) else 0)
+    if not _validate.is_traced(u) and not np.all(np.isfinite(np.asarray(u))):
+        raise ValueError("the run became non-finite (NaN or infinity): the field's jet returns non-finite values")
+    return TemperingRun(jnp.asarray(temps), u, rate, swap_rate, index, step_final, final)
+
+
+def _temperature_ladder(temperatures: Any) -> np.ndarray:
+    _numeric("temperatures", temperatures)
+    if isinstance(temperatures, str) or temperatures is None:
+        raise TypeError(f"temperatures must be an array of temperatures, got {temperatures!r}")
+    temps = np.asarray(temperatures, dtype=np.float64)
+    if temps.ndim != 1 or temps.shape[0] < 1:
+        raise ValueError(f"temperatures must be a one-dimensional array of M >= 1 temperatures, got shape "
+                         f"{temps.shape}")
+    if not np.all(np.isfinite(temps)) or np.any(temps <= 0):
+        raise ValueError(f"temperatures must be finite and > 0, got {temps}")
+    if np.any(np.diff(temps) <= 0):
+        raise ValueError(f"temperatures must be strictly increasing, got {temps}")
+    return temps
+
+
+def integrated_autocorrelation_time(series: Array, c: float = 5.0) -> np.ndarray:
+    r"""Integrated autocorrelation time of a stationary series, with Sokal's automatic window.
+
+    .. math:: \tau_{\rm int} = 1 + 2\sum_{t=1}^{W}\rho(t), \qquad
+        \rho(t) = \frac{\sum_{s}(x_s - \bar x)(x_{s+t} - \bar x)}{\sum_s (x_s - \bar x)^2},
+
+    with :math:`W` the smallest lag such that :math:`W \ge c\,\tau_{\rm int}(W)` (Madras & Sokal 1988; Sokal,
+    *Monte Carlo methods in statistical mechanics*, 1997, §3). The variance of the mean of :math:`n` correlated
+    samples is :math:`\tau_{\rm int}\,\mathrm{Var}(x)/n`, so the standard error is
+    :math:`\sqrt{\tau_{\rm int}\mathrm{Var}(x)/n}`. Time in units of the sampling interval (1 means uncorrelated).
+    The autocovariance is computed by FFT.
+
+    Args:
+        series: shape ``(n,)`` or ``(n, k)`` (then one time per column), ``n >= 4``, finite.
+        c: the window factor, > 0 (5 is Sokal's choice for nearly exponential decay).
+
+    Returns:
+        an array of shape ``()`` or ``(k,)``, :math:`\ge` a small positive floor; a constant column gives 1.
+    """
+    _numeric("series", series)
+    x = np.asarray(series, dtype=np.float64)
+    if x.ndim not in (1, 2) or x.shape[0] < 4:
+        raise ValueError(f"series must have shape (n,) or (n, k) with n >= 4, got {x.shape}")
+    _validate.finite_array("series", x)
+    c = _validate.real("c", c, minimum=0.0, strict_minimum=True)
+    flat = x.reshape(x.shape[0], -1)
+    n = flat.shape[0]
+    d = flat - flat.mean(axis=0)
+    size = 1 << (2 * n - 1).bit_length()
+    f = np.fft.rfft(d, n=size, axis=0)
+    acov = np.fft.irfft(f * np.conj(f), n=size, axis=0)[:n]
+    out = np.ones(flat.shape[1])
+    for k in range(flat.shape[1]):
+        if acov[0, k] <= 0:
+            continue
+        rho = acov[:, k] / acov[0, k]
+        tau = 1.0 + 2.0 * np.cumsum(rho[1:])
+        window = np.flatnonzero(np.arange(1, n) >= c * tau)
+        w = window[0] if window.size else n - 2
+        out[k] = max(tau[w], 1.0 / n)
+    return out.reshape(x.shape[1:]) if x.ndim == 2 else out[0]
+
+
+def round_trips(temperature_index: Array) -> np.ndarray:
+    r"""Number of completed round trips of each replica through a temperature ladder.
+
+    A round trip is a visit to the coldest slot (index 0), then to the hottest (index :math:`M-1`), then to the
+    coldest again, counted from the replica's first visit to either end (the standard measure of a replica-exchange
+    run's mixing, e.g. Katzgraber, Trebst, Huse & Troyer 2006): each completed cold–hot–cold (or hot–cold–hot)
+    cycle counts one, as half-trips between the two ends divided by two, rounded down.
+
+    Args:
+        temperature_index: integer array of shape ``(S, M)``, the slot of each of the :math:`M` replicas after
+            each of :math:`S` sweeps (``TemperingRun.temperature_index``), entries in ``[0, M-1]``.
+
+    Returns:
+        integer array of shape ``(M,)``.
+    """
+    _numeric("temperature_index", temperature_index)
+    idx = np.asarray(temperature_index)
+    if idx.ndim != 2 or idx.shape[1] < 2:
+        raise ValueError(f"temperature_index must have shape (S, M) with M >= 2, got {idx.shape}")
+    if not np.issubdtype(idx.dtype, np.integer):
+        raise TypeError(f"temperature_index must hold integers, got dtype {idx.dtype}")
+    m = idx.shape[1]
+    if np.any(idx < 0) or np.any(idx > m - 1):
+        raise ValueError(f"temperature_index entries must be in [0, {m - 1}]")
+    out = np.zeros(m, dtype=np.int64)
+    for r in range(m):
+        ends = idx[:, r][(idx[:, r] == 0) | (idx[:, r] == m - 1)]
+        if ends.size:
+            changes = np.count_nonzero(np.diff(ends) != 0)  # half-trips between the two ends
+            out[r] = changes // 2
+    return out
 
 
 # --------------------------------------------------------------------------------------- N = infinity

@@ -219,6 +219,18 @@ e(dynamics.spherical_sk_gradient_flow, lambda b: dict(times=np.linspace(0.0, 1.0
 e(dynamics.equilibrium_dynamics, lambda b: dict(xi=3, temperature=1.0, t_max=1.0, dt=0.1), xi=XI(),
   temperature=R(ZEROF, NEGF), t_max=R(NEGF, ("huge", 1e12)), dt=R(ZEROF, NEGF))
 e(dynamics.mct_exponents, lambda b: dict(xi=3), xi=XI())
+e(dynamics.parallel_tempering, lambda b: dict(key=b["key"], field=b["j"], temperatures=np.array([0.5, 1.0]),
+                                              n_sweeps=3, n_adapt=2),
+  key=KEYV, field=FIELD(), temperatures=A(None, ("neg", np.array([-1.0, 1.0])), ("zero", np.array([0.0, 1.0])),
+                                          ("decreasing", np.array([1.0, 0.5])), ("empty", np.array([])),
+                                          ("2d", np.ones((2, 2)))),
+  n_sweeps=I(ZERO, HUGEV), moves_per_sweep=I(ZERO), n_adapt=I(NEG), step_size=R(NEGF, ZEROF, ("shape", np.ones(3))),
+  target_acceptance=R(ZEROF, ("one", 1.0), NEGF), sigma0=A(jnp.ones((2, 5))))
+e(dynamics.integrated_autocorrelation_time, lambda b: dict(series=np.arange(8.0), c=5.0),
+  series=A(np.ones(3), ("3d", np.ones((4, 2, 2)))), c=R(ZEROF, NEGF))
+e(dynamics.round_trips, lambda b: dict(temperature_index=np.array([[0, 1], [1, 0]])),
+  temperature_index=[("str", "abc"), ("float", np.array([[0.5, 1.0]])), ("neg", np.array([[-1, 0]])),
+                     ("big", np.array([[0, 2]])), ("shape", np.array([0, 1]))])
 
 # rmt
 e(rmt.sample_goe, lambda b: dict(key=b["key"], n=4, num=2), key=KEYV, n=I(ZERO, HUGEV), num=I(NEG, HUGEV))
