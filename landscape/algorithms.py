@@ -12,7 +12,7 @@ book's normalisation, up to :math:`\sqrt{(N-1)/N}`), whose lowest eigenvalue ten
 step :math:`x \to x + \sqrt{N\delta q}\,v` with :math:`v \perp x` a unit lowest eigenvector raises :math:`|x|^2` by
 exactly :math:`N\delta q` and, by Taylor's formula, changes the energy by
 :math:`\sqrt{N\delta q}\,\nabla H\cdot v + \tfrac12 N\delta q\,v^\top\nabla^2H\,v + O(N\delta q^{3/2})`; the sign of
-:math:`v` is chosen so that the first term is :math:`\le 0`, and the second is :math:`\approx -N\sqrt{\xi''(q)}\,\delta
+:math:`v` is chosen so that the step does not raise :math:`H` (the first term is then :math:`\le 0` to leading order), and the second is :math:`\approx -N\sqrt{\xi''(q)}\,\delta
 q`. Summed over the steps, :math:`H/N \to -\int_0^1\sqrt{\xi''(q)}\,dq` when :math:`\delta q \to 0` and
 :math:`N\delta q \to \infty`.
 
@@ -105,20 +105,24 @@ def _walk(key: Array, field: fields.PreparedField, n_steps: int) -> tuple[Array,
     signs = jnp.where(jax.random.bernoulli(k_sign, 0.5, (n_steps,)), 1.0, -1.0)
 
     def step(x, sign):
-        h, grad, hess = fields.derivatives(field, x, 2, on_sphere=False)
+        hess = fields.derivatives(field, x, 2, on_sphere=False)[2]
         r = jnp.linalg.norm(x)
         e = jnp.where(r > 0, x / jnp.where(r > 0, r, 1.0), 0.0)  # unit radial direction (0 at the centre)
-        proj = jnp.eye(n) - jnp.outer(e, e)
-        big = jnp.sum(jnp.abs(hess)) + 1.0  # above every eigenvalue: the radial direction is never chosen
-        restricted = proj @ hess @ proj + big * jnp.outer(e, e)
+        # P A P + c e e^T with P = I - e e^T, in O(N^2): c = sum |A_ij| + 1 exceeds every eigenvalue of A, so the
+        # radial direction is never the lowest
+        he = hess @ e
+        big = jnp.sum(jnp.abs(hess)) + 1.0
+        restricted = hess - jnp.outer(he, e) - jnp.outer(e, he) + (jnp.dot(e, he) + big) * jnp.outer(e, e)
         lam, vecs = jnp.linalg.eigh(restricted)
         v = vecs[:, 0]
         # at the centre of a field with no 2-spin part the Hessian vanishes: any direction is a lowest one
         v = jnp.where(jnp.max(jnp.abs(hess)) > 0, v, random_dir)
-        slope = jnp.dot(grad, v)
-        v = v * jnp.where(slope > 0, -1.0, jnp.where(slope < 0, 1.0, sign))  # never uphill to first order
-        x_new = x + length * v
-        return x_new, fields.derivatives(field, x_new, 0, on_sphere=False)[0] / n
+        # of the two points x +- length v (both at |x|^2 + N dq) keep the lower: downhill to first order, and the
+        # right choice at the centre too, where the gradient of a field without 1-spin part vanishes
+        h_plus, h_minus = fields.derivatives(field, jnp.stack([x + length * v, x - length * v]), 0,
+                                             on_sphere=False)[0]
+        down = jnp.where(h_plus == h_minus, sign, jnp.where(h_plus < h_minus, 1.0, -1.0))
+        return x + down * length * v, jnp.minimum(h_plus, h_minus) / n
 
     x_end, u = jax.lax.scan(step, jnp.zeros(n, dtype=jnp.float64), signs)
     return x_end, u
@@ -131,7 +135,9 @@ def subag(key: Array, field: fields.Field, n_steps: int,
     Start at :math:`x_0 = 0`. At step :math:`k = 0, \dots, K-1` (:math:`K` = ``n_steps``, :math:`\delta q = 1/K`),
     let :math:`v_k` be a unit eigenvector for the *lowest* eigenvalue of the Euclidean Hessian :math:`\nabla^2H(x_k)`
     restricted to the orthogonal complement of :math:`x_k` (all of :math:`\mathbb R^N` at :math:`k = 0`), with the
-    sign that makes :math:`\nabla H(x_k)\cdot v_k \le 0`, and set
+    sign for which :math:`H(x_k + \sqrt{N\delta q}\,v_k) \le H(x_k - \sqrt{N\delta q}\,v_k)` (to first order,
+    :math:`\nabla H(x_k)\cdot v_k \le 0`; the comparison also covers the first step from the centre, where the
+    gradient of a field without 1-spin part vanishes), and set
 
     .. math:: x_{k+1} = x_k + \sqrt{N\,\delta q}\;v_k, \qquad |x_{k+1}|^2 = |x_k|^2 + N\delta q = (k+1)\,N\delta q .
 
@@ -146,7 +152,7 @@ def subag(key: Array, field: fields.Field, n_steps: int,
     order :math:`N`.
 
     Ties are broken with ``key``: at the centre of a field whose Hessian vanishes there (no 2-spin part) the first
-    direction is uniform on the unit sphere, and a sign is random where :math:`\nabla H\cdot v_k = 0` exactly. Cost:
+    direction is uniform on the unit sphere, and a sign is random where the two candidate energies are equal. Cost:
     per step one Hessian from the prepared field (:math:`O(N^p)`) and one dense eigendecomposition
     (:math:`O(N^3)`); compiled once per :math:`(N, \text{degrees}, K)`.
 
@@ -177,11 +183,10 @@ def subag(key: Array, field: fields.Field, n_steps: int,
     n = prepared.tensors[0].shape[0]
     _validate.allocation(f"n_steps = {n_steps} recorded energies and N = {n} Hessians", 8.0 * (n_steps + 6 * n * n))
     x, u = _walk(key, prepared, n_steps)
-    x = x * jnp.sqrt(n) / jnp.linalg.norm(x)
-    u_end = float(fields.energy(prepared, x)) / n
+    x = x * jnp.sqrt(n) / jnp.linalg.norm(x)  # |x|^2 = N up to round-off already; the energy moves by ~1e-15
+    u_end = float(u[-1])
     if not return_trajectory:
         return x, u_end
     q = np.arange(n_steps + 1) / n_steps
     traj = np.concatenate([[0.0], np.asarray(u)])  # H(0) = 0: every degree is >= 1
-    traj[-1] = u_end
     return x, u_end, q, traj
