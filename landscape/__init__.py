@@ -39,11 +39,11 @@ if os.environ.get("LANDSCAPES_JAX_CACHE", "1") != "0" and not jax.config.jax_com
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.1)
 
 from . import (  # noqa: E402
-    critical, dynamics, fields, glm, kac_rice, networks, notebook, plotting, reference, rmt, sphere, spiked, tap, thermo,
+    algorithms, critical, dynamics, fields, glm, kac_rice, networks, notebook, plotting, reference, rmt, sphere, spiked, tap, thermo,
     topology, units,
 )
 from ._validate import max_bytes, set_max_bytes  # noqa: E402
 
-__all__ = ["critical", "dynamics", "fields", "glm", "kac_rice", "networks", "notebook", "plotting", "reference", "rmt", "sphere",
+__all__ = ["algorithms", "critical", "dynamics", "fields", "glm", "kac_rice", "networks", "notebook", "plotting", "reference", "rmt", "sphere",
            "spiked", "tap", "thermo", "topology", "units", "max_bytes", "set_max_bytes"]
 __version__ = "0.1.0"

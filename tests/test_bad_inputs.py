@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import landscape as ls
-from landscape import critical, dynamics, fields, glm, kac_rice, networks, notebook, plotting, reference, rmt, sphere, spiked, tap, thermo, topology, units
+from landscape import algorithms, critical, dynamics, fields, glm, kac_rice, networks, notebook, plotting, reference, rmt, sphere, spiked, tap, thermo, topology, units
 
 NAN, INF = math.nan, math.inf
 HUGE = 10**12
@@ -174,6 +174,11 @@ e(fields.derivatives, lambda b: dict(field=b["j"], sigma=b["sigma"], order=2, on
 for _f in (fields.energy, fields.gradient, fields.hessian, fields.tangent_derivatives):
     e(_f, lambda b: dict(field=b["j"], sigma=b["sigma"]), field=FIELD(), sigma=A(jnp.ones(5)))
 e(fields.symmetrize, lambda b: dict(couplings=b["j"]), couplings=FIELD())
+
+# algorithms
+e(algorithms.subag, lambda b: dict(key=b["key"], field=b["j"], n_steps=3, return_trajectory=False), key=KEYV,
+  field=FIELD(), n_steps=I(ZERO, NEG, HUGEV), return_trajectory=BOOL)
+e(algorithms.algorithmic_energy, lambda b: dict(xi=b["mix"]), xi=XI())
 
 # critical
 e(critical.newton, lambda b: dict(field=b["j"], sigma=b["sigma"], n_iter=3, max_step=0.5, tol=0.0,
