@@ -148,3 +148,18 @@ def test_project_files_stay_out_of_the_book():
         text = (ROOT / toc).read_text()
         for name in ("CONTRIBUTING", "CHANGELOG", "LICENSE"):
             assert name not in text, f"{name} is listed in {toc}"
+
+
+def test_the_bibliography_parses_strictly():
+    # a merge that drops an entry's closing brace still passes the line-based checks of the timeline; pybtex, which
+    # the book build uses, refuses it, and so does this test (before the book build does)
+    from pybtex import errors
+    from pybtex.database import parse_string
+
+    text = (ROOT / "references.bib").read_text()
+    errors.set_strict_mode(True)
+    db = parse_string(text, "bibtex")
+    assert len(db.entries) == text.count("\n@") + text.startswith("@")
+    broken = text.replace("}\n\n@", "\n\n@", 1)
+    with pytest.raises(Exception):
+        parse_string(broken, "bibtex")
