@@ -308,6 +308,9 @@ e(thermo.complexity_1rsb, lambda b: dict(xi=3, temperature=0.5, x=1.0), xi=XI(),
 for _f in (thermo.dynamical_temperature, thermo.static_temperature, thermo.ground_state_energy_1rsb,
            thermo.threshold_energy_1rsb):
     e(_f, lambda b: dict(xi=3), xi=XI())
+e(thermo.log_second_moment, lambda b: dict(xi=3, temperature=1.0, n=8), xi=XI(), temperature=R(ZEROF, NEGF),
+  n=I(P1, ZERO, HUGEV))
+e(thermo.second_moment_temperature, lambda b: dict(xi=3), xi=XI())
 
 # topology
 e(topology.sphere_lipschitz_killing, lambda b: dict(dim=2, radius=1.0), dim=I(NEG, HUGEV), radius=R(ZEROF, NEGF))
