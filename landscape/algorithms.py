@@ -4,7 +4,7 @@ r"""Optimisation algorithms as objects of the theory: Subag's incremental walk a
   the Hessian restricted to the orthogonal complement of the current point, in ``n_steps`` equal increments of
   :math:`q = |x|^2/N` (Subag 2021).
 * :func:`algorithmic_energy` — its limit :math:`E_{\mathrm{ALG}} = -\int_0^1\sqrt{\xi''(q)}\,dq` (energy per
-  spin, in the book's sign: the book minimises :math:`H`).
+  spin, in the book's sign: the book minimises :math:`H`), for mixtures without a 1-spin term.
 
 Why the walk reaches :math:`E_{\mathrm{ALG}}`. At a point :math:`x` with :math:`|x|^2 = qN`, the Euclidean Hessian
 :math:`\nabla^2 H(x)` restricted to :math:`x^\perp` is distributed as :math:`\sqrt{\xi''(q)}\,W_{N-1}` (a GOE in the
@@ -12,16 +12,20 @@ book's normalisation, up to :math:`\sqrt{(N-1)/N}`), whose lowest eigenvalue ten
 step :math:`x \to x + \sqrt{N\delta q}\,v` with :math:`v \perp x` a unit lowest eigenvector raises :math:`|x|^2` by
 exactly :math:`N\delta q` and, by Taylor's formula, changes the energy by
 :math:`\sqrt{N\delta q}\,\nabla H\cdot v + \tfrac12 N\delta q\,v^\top\nabla^2H\,v + O(N\delta q^{3/2})`; the sign of
-:math:`v` is chosen so that the step does not raise :math:`H` (the first term is then :math:`\le 0` to leading order), and the second is :math:`\approx -N\sqrt{\xi''(q)}\,\delta
-q`. Summed over the steps, :math:`H/N \to -\int_0^1\sqrt{\xi''(q)}\,dq` when :math:`\delta q \to 0` and
-:math:`N\delta q \to \infty`.
+:math:`v` is chosen so that the step does not raise :math:`H` (the first term is then :math:`\le 0` to leading
+order), and the second is :math:`\approx -N\sqrt{\xi''(q)}\,\delta q`. Summed over the steps,
+:math:`H/N \to -\int_0^1\sqrt{\xi''(q)}\,dq` when :math:`\delta q \to 0` and :math:`N\delta q \to \infty`.
 
 Sources: E. Subag, *Following the ground states of full-RSB spherical spin glasses*, Comm. Pure Appl. Math. 74
-(2021) 1021, arXiv:1812.04588 (the algorithm, stated there for maximisation); B. Huang & M. Sellke, *Tight
-Lipschitz hardness for optimizing mean field spin glasses*, FOCS 2021, arXiv:2110.07847 (for even mixtures, no
-algorithm with Lipschitz dependence on the couplings beats the algorithmic value with non-negligible probability;
-for spherical models without a 1-spin term that value is the integral above); A. Montanari,
-*Optimization of the Sherrington–Kirkpatrick Hamiltonian*, arXiv:1812.10897 (the Ising analogue).
+(2021) 1021–1044, doi:10.1002/cpa.21922, arXiv:1812.04588 (the algorithm; its abstract states it as here, for the
+ground state, i.e. the minimum: paths from the origin to the sphere that follow "a direction corresponding to the
+most negative eigenvalues of the Hessian", reaching :math:`-E_\infty` for pure models); B. Huang & M. Sellke,
+*Tight Lipschitz hardness for optimizing mean field spin glasses*, FOCS 2022 (the 63rd FOCS), pp. 312–322,
+arXiv:2110.07847 (for even mixtures, no algorithm with suitably Lipschitz dependence on the couplings beats the
+algorithmic value with non-negligible probability; abstract), extended to all single-species spherical mixtures,
+odd degrees included, by B. Huang & M. Sellke, *Algorithmic threshold for multi-species spherical spin glasses*,
+arXiv:2303.12172 (abstract); A. Montanari, *Optimization of the Sherrington–Kirkpatrick Hamiltonian*, FOCS 2019,
+arXiv:1812.10897 (the Ising analogue).
 """
 
 from __future__ import annotations
@@ -49,6 +53,11 @@ def _mixture_arg(xi) -> fields.Mixture:
     xi = fields._mixture("xi", xi)  # the package's mixture check, as kac_rice uses it, naming ``xi``
     if not any(p >= 2 and c > 0 for p, c in zip(xi.degrees, xi.coefficients)):
         raise ValueError("xi must contain a degree p >= 2 with a positive coefficient (xi'' > 0)")
+    c1 = sum(c for p, c in zip(xi.degrees, xi.coefficients) if p == 1)
+    if c1 > 0:
+        raise ValueError(f"xi has a 1-spin (external field) term, xi.coefficients for degree 1 = {c1!r}; "
+                         "-integral of sqrt(xi'') ignores it and is not the algorithmic energy of such a mixture "
+                         "(pass a mixture of degrees p >= 2 only)")
     return xi
 
 
@@ -59,13 +68,23 @@ def algorithmic_energy(xi: fields.Mixture | int) -> float:
 
     For the pure p-spin, :math:`\xi''(q) = p(p-1)q^{p-2}` and
     :math:`E_{\mathrm{ALG}} = -\sqrt{p(p-1)}\cdot\frac2p = -2\sqrt{(p-1)/p}`, the threshold energy
-    :func:`landscape.kac_rice.threshold_energy`. For a mixture it differs in general from the threshold of the
-    Kac–Rice count (:func:`landscape.kac_rice.mixed_threshold_energy`); it equals the ground-state energy exactly
-    when :math:`\xi''(q)^{-1/2}` is concave on :math:`(0, 1]` (full RSB at zero temperature; Subag 2021,
-    arXiv:1812.04588). Huang & Sellke (arXiv:2110.07847) prove, for even
-    mixtures (every degree even), that no algorithm with Lipschitz dependence on the couplings reaches an energy
-    below the algorithmic value with non-negligible probability; for spherical models without a 1-spin term
-    that value is this integral (stated, not checked here).
+    :func:`landscape.kac_rice.threshold_energy` (:math:`-E_\infty`, the value Subag's abstract, arXiv:1812.04588,
+    states for pure models; Sellke, arXiv:2504.04632, abstract, writes :math:`\mathsf{ALG}(p) = 2\sqrt{(p-1)/p}` in
+    the maximisation sign). For a mixture it differs in general from the threshold of the Kac–Rice count
+    (:func:`landscape.kac_rice.mixed_threshold_energy`). For models "whose Parisi distribution has support of the
+    form :math:`[0, q]`" (full RSB) Subag's walk finds points with the ground-state energy (abstract of
+    arXiv:1812.04588). Huang & Sellke (arXiv:2110.07847, abstract) prove, for even mixtures, that no
+    algorithm with suitably Lipschitz dependence on the couplings reaches an energy below the algorithmic value
+    with non-negligible probability, and extend this to every single-species spherical mixture in
+    arXiv:2303.12172 (abstract). That their algorithmic value equals this integral for mixtures of degrees
+    :math:`p \ge 2` is stated here from the literature, not checked with the sources' text.
+
+    **1-spin terms are refused.** A degree-1 term :math:`c_1 q` (an external field of strength
+    :math:`\sqrt{c_1}`) drops out of :math:`\xi''`, so the integral would not depend on :math:`c_1`; yet the point
+    :math:`x = -\sqrt N\,g/|g|` along the field (:math:`g` its couplings) already has
+    :math:`H/N \to -\sqrt{c_1}`, below the integral when :math:`c_1 > (\int_0^1\sqrt{\xi''})^2`. The algorithmic
+    value of spherical mixtures with a field (reached by a two-phase message-passing algorithm, Sellke,
+    arXiv:2105.03506, abstract) is not implemented: its formula could not be checked against the papers' text.
 
     Computed by quadrature in :math:`q = t^2` (``scipy.integrate.quad``), which removes the :math:`\sqrt q`
     singularity of :math:`p = 3` at :math:`q = 0`; absolute error below :math:`10^{-12}`.
@@ -74,7 +93,7 @@ def algorithmic_energy(xi: fields.Mixture | int) -> float:
     ----------
     xi : landscape.fields.Mixture or int
         The covariance function (a :class:`landscape.fields.Mixture`) or a degree :math:`p \ge 2` (pure model);
-        it must contain a degree :math:`\ge 2`.
+        it must contain a degree :math:`\ge 2` and no degree-1 (external field) term.
 
     Returns
     -------
@@ -142,14 +161,16 @@ def subag(key: Array, field: fields.Field, n_steps: int,
     .. math:: x_{k+1} = x_k + \sqrt{N\,\delta q}\;v_k, \qquad |x_{k+1}|^2 = |x_k|^2 + N\delta q = (k+1)\,N\delta q .
 
     **Stopping rule**: after exactly ``n_steps`` steps, when :math:`|x|^2 = N` (the point lies on :math:`S_N`; it is
-    rescaled once to :math:`\sqrt N` to remove round-off). Subag (2021, arXiv:1812.04588) states the walk for
-    *maximising* :math:`H` along the top eigenvector; the book minimises, which is the same walk on :math:`-H`
-    (lowest eigenvector, downhill sign). As :math:`N\to\infty` and then ``n_steps`` :math:`\to\infty` the final
-    energy per spin tends to :func:`algorithmic_energy`, :math:`-\int_0^1\sqrt{\xi''}` (the module docstring has the
-    Taylor argument). At finite :math:`N` the error has three parts: the lowest eigenvalue sits above
-    :math:`-2\sqrt{\xi''}` by :math:`O(N^{-2/3})`; the third-order Taylor terms add :math:`O(\sqrt{\delta q})`; the
-    first-order terms, all :math:`\le 0`, lower the energy by :math:`O(1/\sqrt{N\delta q})`. Use ``n_steps`` of
-    order :math:`N`.
+    rescaled once to :math:`\sqrt N` to remove round-off). Subag (2021, arXiv:1812.04588, abstract) states the walk
+    in the book's sign: paths from the origin towards the ground state (the minimum) that follow "a direction
+    corresponding to the most negative eigenvalues of the Hessian"; here that direction is the lowest eigenvector.
+    His step sizes and the exact choice of direction within the bottom of the spectrum were not checked against
+    the paper's text. As :math:`N\to\infty` and then ``n_steps`` :math:`\to\infty` the final energy per spin tends
+    to :func:`algorithmic_energy`, :math:`-\int_0^1\sqrt{\xi''}` (the module docstring has the Taylor argument),
+    for fields without a 1-spin part (:func:`algorithmic_energy` refuses those; the walk still runs on them). At
+    finite :math:`N` the error has three parts: the lowest eigenvalue sits above :math:`-2\sqrt{\xi''}` by
+    :math:`O(N^{-2/3})`; the third-order Taylor terms add :math:`O(\sqrt{\delta q})`; the first-order terms, all
+    :math:`\le 0`, lower the energy by :math:`O(1/\sqrt{N\delta q})`. Use ``n_steps`` of order :math:`N`.
 
     Ties are broken with ``key``: at the centre of a field whose Hessian vanishes there (no 2-spin part) the first
     direction is uniform on the unit sphere, and a sign is random where the two candidate energies are equal. Cost:

@@ -164,13 +164,23 @@ def saddle_free_newton(field: Field, sigma0: Array, n_iter: int = 50, damping: f
     negative curvature it points uphill and a saddle attracts it; dividing by :math:`|\lambda_i|` keeps Newton's
     rescaling but always goes downhill, so saddles repel. This is the saddle-free Newton method of Dauphin et al.,
     *Identifying and attacking the saddle point problem in high-dimensional non-convex optimization*, NeurIPS 2014
-    (arXiv:1406.2572), derived there as a generalised trust-region step whose trust region is measured by
-    :math:`|h|`. Their Algorithm 1 ("approximate saddle-free Newton") uses :math:`(|\hat H| + \lambda I)^{-1}` in a
-    Krylov subspace of :math:`k` Lanczos vectors, with the damping :math:`\lambda` chosen by a line search at every
-    step. Here the Hessian is diagonalised exactly (:math:`N-1 \le` a few hundred) and the damping is the fixed
-    additive :math:`\delta`, which bounds the step along nearly flat directions (:math:`|\lambda_i| \ll \delta`) by
-    :math:`|g_i|/\delta`; the cap bounds it further. Near a minimum with smallest eigenvalue :math:`\lambda_1` the
-    error contracts by about :math:`\delta/(\lambda_1 + \delta)` per step: linear, not quadratic, convergence.
+    (Advances in Neural Information Processing Systems 27, pp. 2933–2941; arXiv:1406.2572), where :math:`|A|` is
+    the matrix :math:`A` with each eigenvalue replaced by its absolute value. They derive the step
+    :math:`-|H|^{-1}\nabla f` as a generalised trust-region step: minimise the first-order model of :math:`f` within
+    a region whose size is measured by the second-order term of the Taylor expansion, bounded through their
+    Lemma 1, :math:`|x^\top A x| \le x^\top |A| x`, so that the region is :math:`\Delta\theta^\top|H|\Delta\theta \le
+    \Delta`. Their Algorithm 1 ("approximate saddle-free Newton") does not form :math:`|H|` in full: at each outer
+    iteration it computes :math:`k` Lanczos vectors of the Hessian, the rows of :math:`U` (their :math:`V`), takes
+    the Hessian :math:`\hat H` of :math:`\hat f(\alpha) = f(\theta + \alpha U)` in that :math:`k`-dimensional Krylov
+    subspace and its absolute value :math:`|\hat H|`, and then takes several steps
+    :math:`\theta \leftarrow \theta + g\,(|\hat H| + \lambda I)^{-1} U` with :math:`g = -\partial\hat f/\partial\alpha`,
+    the damping :math:`\lambda` chosen at each step as the value that minimises :math:`\hat f` after the step.
+    (Algorithm 1 was read in a transcription of the paper, not in the paper itself; the damping values tried were not
+    checked.) Here the tangent Hessian is diagonalised exactly (:math:`N-1 \le` a few hundred), there is no subspace,
+    and the damping is the fixed additive :math:`\delta`, which bounds the step along nearly flat directions
+    (:math:`|\lambda_i| \ll \delta`) by :math:`|g_i|/\delta`; the cap bounds it further. Near a minimum with smallest
+    eigenvalue :math:`\lambda_1` the error contracts by about :math:`\delta/(\lambda_1 + \delta)` per step: linear,
+    not quadratic, convergence.
 
     Stopping: at most ``n_iter`` steps; a start stops moving at the first iterate where
     :math:`|\operatorname{grad}H| \le` ``tol``. Returns the final points (shape of ``sigma0``) and, with

@@ -45,6 +45,25 @@ def test_algorithmic_energy_rejects_a_linear_field():
         algorithms.algorithmic_energy(fields.mixture({1: 1.0}))
 
 
+def test_algorithmic_energy_refuses_a_one_spin_term_which_the_integral_would_ignore():
+    # xi = 4 q + q^2/2: -∫ sqrt(xi'') = -1 whatever the field strength a_1 = 2, yet the point along minus the
+    # 1-spin couplings g, x = -sqrt(N) g/|g|, has H/N = -2|g|/sqrt(N) + O(N^-1/2) -> -2: an algorithm that beats
+    # the integral by 1, so the integral cannot be the algorithmic energy of a mixture with a field
+    mix = fields.mixture({1: 4.0, 2: 0.5})
+    with pytest.raises(ValueError, match=r"xi has a 1-spin"):
+        algorithms.algorithmic_energy(mix)
+    assert algorithms.algorithmic_energy(fields.mixture({2: 0.5})) == pytest.approx(-1.0, abs=1e-12)
+    n = 400
+    field = fields.sample_mixture(jax.random.key(7), n, mix)
+    g = field.couplings[0]
+    x = -math.sqrt(n) * g / jnp.linalg.norm(g)
+    u = float(fields.energy(field, x)) / n
+    assert u < -1.8, u  # -2 up to O(N^-1/2) = 0.05 fluctuations of both parts
+    # a zero 1-spin coefficient is no field: allowed (mixture() drops it; a hand-built Mixture keeps it)
+    e = algorithms.algorithmic_energy(fields.Mixture((1, 2), (0.0, 0.5)))
+    assert e == pytest.approx(-1.0, abs=1e-12)
+
+
 def test_walk_ends_on_the_sphere_and_records_its_path():
     n, k = 30, 12
     j = fields.sample_pspin(jax.random.key(0), n, 3)
