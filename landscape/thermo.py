@@ -696,11 +696,13 @@ def second_moment_temperature(xi: Any) -> float:
     .. math:: T_2^2 = \sup_{q\in(-1,1)\setminus\{0\}} \frac{2\,\xi(q)}{-\log(1-q^2)},
 
     the smallest :math:`T` with :math:`\beta^2\xi(q) + \frac12\log(1-q^2) \le 0` for every :math:`q`, by Laplace's
-    method on the overlap integral. Above :math:`T_2` the second-moment method proves that the quenched free energy
-    is the annealed one (the paramagnet), as in Talagrand's treatment of the spherical models (Talagrand 2006);
-    between :math:`T_s` and :math:`T_2` the two are still equal as :math:`N \to \infty` (the Crisanti–Sommers
-    solution is replica symmetric there), but :math:`\mathbb EZ_N` is carried by rare fields. For the pure
-    3-spin :math:`T_2 \approx 0.98`, between :math:`T_d` and :math:`T_{\rm sp}` of the deepest states.
+    method on the overlap integral. Above :math:`T_2` the second moment stays bounded, and the second-moment method
+    (the Paley–Zygmund inequality together with the Gaussian concentration of :math:`\log Z_N`) gives that the
+    quenched free energy is the annealed one, the paramagnet. Between :math:`T_s` and :math:`T_2` the two are still
+    equal as :math:`N \to \infty` (the Crisanti–Sommers solution is the paramagnet there), but
+    :math:`\mathbb E[Z_N^2]` is carried by rare fields, pairs of configurations in the same deep state. For the pure
+    3-spin :math:`T_2 = 1.0110`, between :math:`T_d = 0.8660` and the spinodal temperature of the ground-state TAP
+    states, :math:`1.1189`.
 
     Args:
         xi: an integer ``p`` or a :class:`landscape.fields.Mixture`.
