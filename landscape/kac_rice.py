@@ -76,6 +76,7 @@ __all__ = [
     "complexity_index",
     "ground_state_energy",
     "index_energy",
+    "typical_index",
     "expected_critical_points",
     "critical_point_density",
     "fraction_of_minima",
@@ -232,6 +233,34 @@ def _theta_scalar(u: float, p: int, k: int) -> float:
     r = math.sqrt(1.0 - 4.0 / (x * x))
     rate = x * x * r / 4.0 - (math.log(x) + math.log1p(r) - math.log(2.0))
     return 0.5 * math.log(p - 1) - (p - 2) / (4.0 * (p - 1)) * u * u - (k + 1) * rate
+
+
+def typical_index(u: Any, n: int, p: int) -> np.ndarray:
+    r"""The index of a typical critical point of the pure p-spin at energy per spin ``u`` on :math:`S_N`, to leading
+    order in :math:`N` (the index–energy line):
+
+    .. math:: k(u) = (N-1)\,F\Big(u\sqrt{\tfrac p{p-1}}\Big) = (N-1)\,F\Big(\frac{2u}{E_\infty}\Big),
+
+    :math:`F` the semicircle distribution function (:func:`landscape.rmt.semicircle_cdf`). Conditioned on being
+    critical at energy :math:`Nu`, the Riemannian Hessian is :math:`\sqrt{(N-1)/N}\sqrt{p(p-1)}\,W_{N-1} - pu\,I`
+    (the book's notation sheet), whose eigenvalues are negative where the GOE's are below
+    :math:`pu/\sqrt{p(p-1)}`, a fraction :math:`F(u\sqrt{p/(p-1)})` of them as :math:`N \to \infty`
+    (Auffinger, Ben Arous & Černý 2013: the index of critical points at energy :math:`u` concentrates at
+    :math:`N F(\cdot)`). It is 0 at and below :math:`u_{\rm th} = -E_\infty` (:func:`threshold_energy`),
+    :math:`(N-1)/2` at :math:`u = 0` and :math:`N-1` from :math:`E_\infty` up.
+
+    Args:
+        u: real array of energies per spin (finite).
+        n: :math:`N`, an integer ``>= 2``.
+        p: integer ``>= 2``.
+
+    Returns:
+        float64 NumPy array of the shape of ``u``: the (real-valued) leading-order index.
+    """
+    n = _validate.integer("n", n, minimum=2)
+    p = _degree(p)
+    u = np.asarray(_energies(u))
+    return (n - 1) * np.asarray(rmt.semicircle_cdf(u * math.sqrt(p / (p - 1))))
 
 
 def index_energy(p: int, k: int) -> float:

@@ -270,6 +270,7 @@ for _f in (kac_rice.e_infinity, kac_rice.threshold_energy, kac_rice.ground_state
 e(kac_rice.complexity, lambda b: dict(u=-1.6, p=3), u=A(), p=I(P1))
 e(kac_rice.complexity_index, lambda b: dict(u=-1.6, p=3, k=0), u=A(), p=I(P1), k=I(NEG))
 e(kac_rice.index_energy, lambda b: dict(p=3, k=0), p=I(P1), k=I(NEG))
+e(kac_rice.typical_index, lambda b: dict(u=np.array([-1.6, 0.0]), n=4, p=3), u=A(), n=I(ZERO, P1), p=I(P1))
 e(kac_rice.expected_critical_points, lambda b: dict(n=4, p=3), n=I(ZERO), p=I(P1), log=BOOL)
 e(kac_rice.critical_point_density, lambda b: dict(u=np.array([-1.6, -1.0]), n=4, p=3), u=A(), n=I(ZERO), p=I(P1),
   log=BOOL)

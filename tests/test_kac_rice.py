@@ -583,3 +583,25 @@ def test_minima_of_mixtures_reduce_to_the_pure_model():
     u = np.linspace(-2.0, kr.threshold_energy(3), 7)
     np.testing.assert_allclose(kr.complexity_mixed_minima(u, 3), kr.complexity(u, 3), atol=1e-12)
     assert abs(kr.mixed_minima_top_energy(3) - kr.threshold_energy(3)) < 1e-14
+
+
+def test_typical_index_is_the_index_energy_line():
+    """kr.typical_index: (N - 1) F(u sqrt(p/(p-1))); 0 at the threshold, (N-1)/2 at u = 0, N - 1 at +E_inf;
+    against the negative eigenvalues of sampled conditioned Hessians sqrt((N-1)/N) sqrt(p(p-1)) W - p u I, and with
+    the shift -(p-1)u (the wrong shift) rejected."""
+    n, p = 300, 3
+    e_inf = kr.e_infinity(p)
+    ends = kr.typical_index(np.array([-e_inf, 0.0, e_inf]), n, p)
+    np.testing.assert_allclose(ends, [0.0, (n - 1) / 2, n - 1], atol=1e-9)
+    rng = np.random.default_rng(7)
+    for u in (-1.2, -0.5, 0.4):
+        counts = []
+        for _ in range(20):
+            g = rng.standard_normal((n - 1, n - 1))
+            w = (g + g.T) / np.sqrt(2 * (n - 1))
+            hess = np.sqrt((n - 1) / n) * np.sqrt(p * (p - 1)) * w - p * u * np.eye(n - 1)
+            counts.append(np.sum(np.linalg.eigvalsh(hess) < 0))
+        mean = float(np.mean(counts))
+        assert abs(mean - kr.typical_index(u, n, p)) < 2.0, (u, mean)
+        wrong = (n - 1) * float(ls.rmt.semicircle_cdf((p - 1) * u / np.sqrt(p * (p - 1))))
+        assert abs(mean - wrong) > 5.0, (u, mean, wrong)
